@@ -1,0 +1,1 @@
+"""ASEAN Pubs VDO-conference service."""
