@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+WORKDIR /srv/vdo
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml README.md alembic.ini ./
+COPY service ./service
+COPY alembic ./alembic
+COPY templates ./templates
+RUN pip install --no-cache-dir -e .
+RUN useradd --system --home /srv/vdo vdo && chown -R vdo /srv/vdo
+USER vdo
+EXPOSE 8000
+HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"
+CMD ["sh", "-c", "vdo db upgrade && vdo serve --host 0.0.0.0 --port 8000"]

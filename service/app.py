@@ -1,0 +1,115 @@
+"""The one wiring point: `create_app(settings)` builds the Litestar application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from litestar import Litestar, Router, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.logging import LoggingMiddlewareConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import Response
+from sqlalchemy import Engine, text
+
+from service import __doc__ as product_description
+from service.auth.controller import AccountController
+from service.auth.guards import BearerTokenMiddleware
+from service.conferencing.controller import BridgeController
+from service.db import make_engine
+from service.dependencies import provide_db
+from service.directory.controller import AgencyController, CountryController, PersonController
+from service.errors import problem_handlers
+from service.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def _database_ok(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        logging.getLogger("vdo").exception("health check: database unreachable")
+        return False
+
+
+@get("/health", tags=["operations"], summary="Liveness and database reachability")
+async def health(state: State) -> Response[dict[str, str]]:
+    ok = await anyio.to_thread.run_sync(_database_ok, state.engine)
+    body = {"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"}
+    return Response(body, status_code=200 if ok else 503)
+
+
+def api_route_handlers() -> list[Any]:
+    return [
+        AccountController,
+        CountryController,
+        AgencyController,
+        PersonController,
+        BridgeController,
+    ]
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    settings.check()
+    engine = engine or make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def dispose_engine(_: Litestar) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    api = Router(
+        path=API_PREFIX,
+        route_handlers=api_route_handlers(),
+        middleware=[DefineMiddleware(BearerTokenMiddleware)],
+        security=[{"bearer": []}],
+    )
+    middleware = []
+    if settings.log_requests:
+        middleware.append(
+            LoggingMiddlewareConfig(
+                request_log_fields=("method", "path", "query"),
+                response_log_fields=("status_code",),
+            ).middleware
+        )
+    return Litestar(
+        route_handlers=[health, api],
+        dependencies={"db": Provide(provide_db)},
+        exception_handlers=problem_handlers,
+        middleware=middleware,
+        lifespan=[dispose_engine],
+        state=State({"settings": settings, "engine": engine}),
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            log_exceptions="debug",
+        ),
+        openapi_config=OpenAPIConfig(
+            title="ASEAN Pubs VDO-Conference Service",
+            version="1",
+            description=product_description,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(
+                        type="http", scheme="bearer", description="`vdo user create` prints a token"
+                    )
+                }
+            ),
+        ),
+        debug=False,
+    )

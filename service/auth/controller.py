@@ -1,0 +1,59 @@
+"""Who am I, my API tokens, and (administrators) user accounts."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.status_codes import HTTP_204_NO_CONTENT
+from sqlmodel import Session, select
+
+from service.auth import service as auth
+from service.auth.guards import Principal, admin_only
+from service.auth.models import ApiToken, User
+from service.auth.schemas import NewToken, TokenCreate, TokenRead, UserCreate, UserRead
+
+
+class AccountController(Controller):
+    path = "/"
+    tags = ["auth"]
+
+    @get("/me", sync_to_thread=True)
+    def me(self, db: Session, request: Request[Principal, str, object]) -> UserRead:
+        return UserRead.model_validate(db.get(User, request.user.user_id))
+
+    @get("/me/tokens", sync_to_thread=True)
+    def list_tokens(self, db: Session, request: Request[Principal, str, object]) -> list[TokenRead]:
+        tokens = db.exec(select(ApiToken).where(ApiToken.user_id == request.user.user_id))
+        return [TokenRead.model_validate(t) for t in tokens]
+
+    @post("/me/tokens", sync_to_thread=True, summary="Make another token (shown once)")
+    def create_token(
+        self, db: Session, request: Request[Principal, str, object], data: TokenCreate
+    ) -> NewToken:
+        user = db.get(User, request.user.user_id)
+        assert user is not None  # the middleware found it a moment ago
+        api_token, token = auth.issue_token(db, user, data.label)
+        return NewToken(id=api_token.id or 0, token=token, label=data.label)
+
+    @post("/me/tokens/{token_id:int}/revoke", sync_to_thread=True, status_code=HTTP_204_NO_CONTENT)
+    def revoke_token(
+        self, db: Session, request: Request[Principal, str, object], token_id: int
+    ) -> None:
+        user = db.get(User, request.user.user_id)
+        assert user is not None
+        auth.revoke_token(db, user, token_id)
+
+    @get("/users", guards=[admin_only], sync_to_thread=True)
+    def list_users(self, db: Session) -> list[UserRead]:
+        return [UserRead.model_validate(u) for u in db.exec(select(User).order_by(User.email))]
+
+    @post("/users", guards=[admin_only], sync_to_thread=True)
+    def create_user(self, db: Session, data: UserCreate) -> UserRead:
+        user = auth.create_user(
+            db,
+            email=data.email,
+            name=data.name,
+            role=data.role,
+            password=data.password,
+            person_id=data.person_id,
+        )
+        return UserRead.model_validate(user)

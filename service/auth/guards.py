@@ -1,0 +1,68 @@
+"""Bearer-token authentication for `/api/v1` and role guards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from sqlalchemy import Engine
+
+from service.auth.models import STAFF_ROLES, Role
+from service.auth.service import user_for_token
+from service.db import session_scope
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a detached snapshot of the user, safe to keep after the DB session."""
+
+    user_id: int
+    email: str
+    role: Role
+    person_id: int | None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException(
+                "This API needs a token: send 'Authorization: Bearer <token>' "
+                "(create one with `vdo user create`)."
+            )
+        principal = await anyio.to_thread.run_sync(
+            _principal_for_token, connection.app.state.engine, token.strip()
+        )
+        if principal is None:
+            raise NotAuthorizedException("The token is unknown, revoked or its user disabled.")
+        return AuthenticationResult(user=principal, auth=token)
+
+
+def _principal_for_token(engine: Engine, token: str) -> Principal | None:
+    with session_scope(engine) as db:
+        user = user_for_token(db, token)
+        if user is None or user.id is None:
+            return None
+        return Principal(user.id, user.email, user.role, user.person_id)
+
+
+def staff_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not connection.user.is_staff:
+        raise PermissionDeniedException("Only secretariat staff and administrators may do this.")
+
+
+def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if connection.user.role != Role.admin:
+        raise PermissionDeniedException("Only administrators may do this.")

@@ -1,0 +1,1 @@
+"""Video bridges: reserving a meeting on Jitsi, BigBlueButton or a staff-entered bridge."""

@@ -1,0 +1,25 @@
+"""Request-scoped dependencies shared by every controller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import anyio.to_thread
+from litestar.datastructures import State
+from sqlmodel import Session
+
+
+async def provide_db(state: State) -> AsyncGenerator[Session, None]:
+    """One unit of work per request: committed when the handler succeeds, else rolled back.
+
+    Commit and rollback run in a worker thread so that database I/O never blocks the event loop.
+    """
+    db = Session(state.engine, expire_on_commit=False)
+    try:
+        yield db
+        await anyio.to_thread.run_sync(db.commit)
+    except BaseException:
+        await anyio.to_thread.run_sync(db.rollback)
+        raise
+    finally:
+        await anyio.to_thread.run_sync(db.close)

@@ -1,0 +1,164 @@
+"""Directory JSON API: thin handlers translating HTTP to `service.directory.service` calls."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import Body, Parameter
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from sqlmodel import Session
+
+from service.auth.guards import staff_only
+from service.directory import importer
+from service.directory import service as directory
+from service.directory.models import AgencyKind
+from service.directory.schemas import (
+    AgencyRead,
+    AgencyUpdate,
+    AgencyWrite,
+    CountryCreate,
+    CountryRead,
+    CountryUpdate,
+    ImportReport,
+    PersonRead,
+    PersonUpdate,
+    PersonWrite,
+)
+from service.errors import InvalidInput
+from service.pagination import Page
+
+Limit = Annotated[int, Parameter(ge=1, le=500, description="Page size")]
+Offset = Annotated[int, Parameter(ge=0, description="Items to skip")]
+
+
+class CountryController(Controller):
+    path = "/countries"
+    tags = ["directory"]
+
+    @get(sync_to_thread=True, summary="ASEAN members first, then partners' countries")
+    def list_countries(self, db: Session, members_only: bool = False) -> list[CountryRead]:
+        return [
+            CountryRead.model_validate(c)
+            for c in directory.list_countries(db, members_only=members_only)
+        ]
+
+    @get("/{code:str}", sync_to_thread=True)
+    def get_country(self, db: Session, code: str) -> CountryRead:
+        return CountryRead.model_validate(directory.get_country(db, code))
+
+    @post(guards=[staff_only], sync_to_thread=True, summary="Add a partner's country")
+    def create_country(self, db: Session, data: CountryCreate) -> CountryRead:
+        return CountryRead.model_validate(directory.create_country(db, data))
+
+    @patch(
+        "/{code:str}",
+        guards=[staff_only],
+        sync_to_thread=True,
+        summary="Edit a country's office hours, subdivision hours or note",
+    )
+    def update_country(self, db: Session, code: str, data: CountryUpdate) -> CountryRead:
+        return CountryRead.model_validate(directory.update_country(db, code, data))
+
+
+class AgencyController(Controller):
+    path = "/agencies"
+    tags = ["directory"]
+
+    @get(sync_to_thread=True)
+    def list_agencies(
+        self,
+        db: Session,
+        country: str | None = None,
+        kind: AgencyKind | None = None,
+        q: str | None = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[AgencyRead]:
+        rows, total = directory.list_agencies(
+            db, country=country, kind=kind, q=q, limit=limit, offset=offset
+        )
+        items = [AgencyRead.model_validate(a) for a in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/{agency_id:int}", sync_to_thread=True)
+    def get_agency(self, db: Session, agency_id: int) -> AgencyRead:
+        return AgencyRead.model_validate(directory.get_agency(db, agency_id))
+
+    @post(guards=[staff_only], sync_to_thread=True)
+    def create_agency(self, db: Session, data: AgencyWrite) -> AgencyRead:
+        return AgencyRead.model_validate(directory.create_agency(db, data))
+
+    @patch("/{agency_id:int}", guards=[staff_only], sync_to_thread=True)
+    def update_agency(self, db: Session, agency_id: int, data: AgencyUpdate) -> AgencyRead:
+        return AgencyRead.model_validate(directory.update_agency(db, agency_id, data))
+
+    @delete("/{agency_id:int}", guards=[staff_only], sync_to_thread=True)
+    def delete_agency(self, db: Session, agency_id: int) -> None:
+        directory.delete_agency(db, agency_id)
+
+
+class PersonController(Controller):
+    path = "/people"
+    tags = ["directory"]
+
+    @get(sync_to_thread=True)
+    def list_people(
+        self,
+        db: Session,
+        country: str | None = None,
+        agency: int | None = None,
+        q: str | None = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[PersonRead]:
+        rows, total = directory.list_people(
+            db, country=country, agency=agency, q=q, limit=limit, offset=offset
+        )
+        items = [PersonRead.model_validate(p) for p in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/{person_id:int}", sync_to_thread=True)
+    def get_person(self, db: Session, person_id: int) -> PersonRead:
+        return PersonRead.model_validate(directory.get_person(db, person_id))
+
+    @post(guards=[staff_only], sync_to_thread=True)
+    def create_person(self, db: Session, data: PersonWrite) -> PersonRead:
+        return PersonRead.model_validate(directory.create_person(db, data))
+
+    @patch("/{person_id:int}", guards=[staff_only], sync_to_thread=True)
+    def update_person(self, db: Session, person_id: int, data: PersonUpdate) -> PersonRead:
+        return PersonRead.model_validate(directory.update_person(db, person_id, data))
+
+    @delete(
+        "/{person_id:int}",
+        guards=[staff_only],
+        sync_to_thread=True,
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    def delete_person(self, db: Session, person_id: int) -> None:
+        directory.delete_person(db, person_id)
+
+    @post(
+        "/import",
+        guards=[staff_only],
+        sync_to_thread=True,
+        status_code=HTTP_201_CREATED,
+        summary="Import people from CSV, all or nothing",
+        description="Send the CSV file as the request body (text/csv). "
+        "Columns: name, email, agency, country, zone, language, title, position.",
+    )
+    def import_people(
+        self,
+        db: Session,
+        data: Annotated[bytes, Body(media_type="text/csv")],
+    ) -> ImportReport:
+        imported = importer.import_people(db, _decode_csv(data))
+        return ImportReport(imported=imported, errors=[])
+
+
+def _decode_csv(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("The CSV file must be UTF-8 encoded.") from None

@@ -1,0 +1,121 @@
+"""Request and response bodies of the directory API (never table models as request bodies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.directory.models import AgencyKind, Language
+
+
+class CountryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    is_member: bool
+    capital_zone: str
+    zones: list[str]
+    office_hours: dict[str, Any]
+    subdivision_hours: dict[str, Any]
+    hours_note: str
+    holiday_code: str | None
+
+
+class CountryCreate(BaseModel):
+    """A partner's country (members are reference data)."""
+
+    code: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    name: str = Field(min_length=1, max_length=100)
+    capital_zone: str = Field(description="IANA zone, e.g. Europe/Helsinki")
+    zones: list[str] | None = None
+    office_hours: dict[str, Any] | None = Field(
+        default=None, description="Weekday -> [[start, end], ...]; default Mon-Fri 09:00-17:00"
+    )
+    holiday_code: str | None = Field(default=None, description="`holidays` package country code")
+
+
+class CountryUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    office_hours: dict[str, Any] | None = None
+    subdivision_hours: dict[str, Any] | None = None
+    hours_note: str | None = Field(default=None, max_length=500)
+
+
+class AgencyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    acronym: str
+    country_code: str
+    kind: AgencyKind
+    zone: str | None
+    subdivision: str | None
+
+
+class AgencyWrite(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    acronym: str = Field(min_length=1, max_length=30)
+    country_code: str = Field(min_length=2, max_length=2)
+    kind: AgencyKind
+    zone: str | None = None
+    subdivision: str | None = Field(default=None, max_length=10)
+
+
+class AgencyUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    acronym: str | None = Field(default=None, min_length=1, max_length=30)
+    kind: AgencyKind | None = None
+    zone: str | None = None
+    subdivision: str | None = Field(default=None, max_length=10)
+
+
+class PersonRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str
+    agency_id: int | None
+    country_code: str
+    zone: str
+    language: Language
+    title: str
+    position: str
+
+
+class PersonWrite(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+    agency_id: int | None = None
+    country_code: str | None = Field(
+        default=None, min_length=2, max_length=2, description="Default: the agency's country"
+    )
+    zone: str | None = Field(default=None, description="IANA zone; default: the agency's zone")
+    language: Language = Language.en
+    title: str = Field(default="", max_length=50)
+    position: str = Field(default="", max_length=200)
+
+
+class PersonUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: str | None = Field(default=None, min_length=3, max_length=254)
+    agency_id: int | None = None
+    country_code: str | None = Field(default=None, min_length=2, max_length=2)
+    zone: str | None = None
+    language: Language | None = None
+    title: str | None = Field(default=None, max_length=50)
+    position: str | None = Field(default=None, max_length=200)
+
+
+class RowError(BaseModel):
+    row: int = Field(description="1-based line number in the file, the header being line 1")
+    column: str
+    reason: str
+
+
+class ImportReport(BaseModel):
+    imported: int
+    errors: list[RowError]

@@ -1,0 +1,125 @@
+"""Domain errors and their RFC 9457 problem-details form.
+
+Services raise these plain exceptions (no HTTP types); `problem_handlers` turns them, and
+Litestar's own validation and HTTP errors, into `application/problem+json` responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A refusal a person can act on. `errors` lists field-level reasons."""
+
+    status_code = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    title = "Invalid input"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    title = "Conflict"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    title = "Forbidden"
+
+
+def field_error(field: str, reason: str) -> dict[str, str]:
+    return {"field": field, "reason": reason}
+
+
+def invalid_field(field: str, reason: str) -> InvalidInput:
+    return InvalidInput(f"{field}: {reason}", errors=[field_error(field, reason)])
+
+
+def _problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    title: str,
+    detail: str,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body["instance"] = request.url.path
+    body.update({key: value for key, value in extra.items() if value not in (None, [], {})})
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    return _problem(request, exc.status_code, exc.title, exc.detail, errors=exc.errors, **exc.extra)
+
+
+def _validation_error(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            errors.append(
+                field_error(
+                    str(item.get("key") or item.get("source") or "body"),
+                    str(item.get("message", "invalid value")),
+                )
+            )
+    if errors:
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
+    elif "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
+        detail = "The request body is not valid JSON."
+    else:
+        detail = str(exc.detail)
+    return _problem(request, 400, "Invalid request", detail, errors=errors)
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    return _problem(request, exc.status_code, _reason(exc.status_code), str(exc.detail))
+
+
+def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    request.logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    return _problem(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Internal server error",
+        "Something went wrong on our side; the request changed nothing. Please try again.",
+    )
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+problem_handlers: dict[type[Exception], Any] = {
+    DomainError: _domain_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected_error,
+}

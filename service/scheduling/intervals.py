@@ -1,0 +1,78 @@
+"""Half-open time intervals, and the arithmetic the planner does on them.
+
+At the boundaries an interval is a pair of aware datetimes (any zone, compared as instants) with a
+reason. Inside, the scheduling code works on spans: `(start, end)` pairs of integer seconds since
+the Unix epoch, which sort, merge and intersect cheaply and cannot mix up zones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+Span = tuple[int, int]  # [start, end) in seconds since the epoch, UTC
+
+
+def to_epoch(moment: datetime) -> int:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{moment.isoformat()} has no time zone; give times as aware datetimes.")
+    return int(moment.timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """[start, end) between two aware datetimes, with why it matters (e.g. "annual leave")."""
+
+    start: datetime
+    end: datetime
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if to_epoch(self.end) <= to_epoch(self.start):
+            raise ValueError(
+                f"The interval {self.start.isoformat()} to {self.end.isoformat()} "
+                "must end after it starts."
+            )
+
+    @property
+    def span(self) -> Span:
+        return to_epoch(self.start), to_epoch(self.end)
+
+    @classmethod
+    def from_span(cls, span: Span, reason: str = "") -> Interval:
+        return cls(from_epoch(span[0]), from_epoch(span[1]), reason)
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """The union of spans as sorted, disjoint spans (touching spans are joined)."""
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract_spans(window: Span, blocked: Iterable[Span]) -> list[Span]:
+    """The parts of `window` that no blocked span covers, in order."""
+    window_start, window_end = window
+    free: list[Span] = []
+    cursor = window_start
+    for start, end in merge_spans(blocked):
+        if end <= cursor:
+            continue
+        if start >= window_end:
+            break
+        if start > cursor:
+            free.append((cursor, start))
+        cursor = max(cursor, end)
+    if cursor < window_end:
+        free.append((cursor, window_end))
+    return free

@@ -1,0 +1,11 @@
+"""Imports every area's table models so that `SQLModel.metadata` is complete.
+
+Alembic's env.py and the test fixtures import this one module instead of listing areas.
+"""
+
+from service.auth import models as auth_models
+from service.conferencing import models as conferencing_models
+from service.db import metadata
+from service.directory import models as directory_models
+
+__all__ = ["auth_models", "conferencing_models", "directory_models", "metadata"]

@@ -1,0 +1,149 @@
+"""Shared fixtures: every database test runs once on SQLite and once on PostgreSQL.
+
+`VDO_TEST_DATABASES` chooses the backends (default `sqlite,postgresql`); PostgreSQL is the
+machine's server (`VDO_TEST_POSTGRES_URL`, default postgresql://postgres@127.0.0.1:5432/postgres),
+in a fresh database per run and xdist worker, dropped at the end. An unreachable server fails the
+run rather than silently skipping half of the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from service import migrations
+from service.app import create_app
+from service.auth import service as auth
+from service.db import make_engine, session_scope
+from service.directory.service import seed_member_countries
+from service.settings import Settings
+from service.tables import metadata
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "VDO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+BACKENDS = [
+    b.strip()
+    for b in os.environ.get("VDO_TEST_DATABASES", "sqlite,postgresql").split(",")
+    if b.strip()
+]
+
+
+def _worker_suffix() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+class PostgresDatabases:
+    """Creates throw-away databases on the machine's PostgreSQL server."""
+
+    def __init__(self) -> None:
+        self.admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def create(self, purpose: str) -> str:
+        name = f"vdo_test_{purpose}_{_worker_suffix()}_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as connection:
+            for name in self.created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases()
+    yield databases
+    databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def database_url_factory(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Returns a function making a new, empty database URL for a backend."""
+
+    def make(backend: str, purpose: str) -> str:
+        if backend == "sqlite":
+            path: Path = tmp_path_factory.mktemp(purpose) / "vdo.sqlite3"
+            return f"sqlite:///{path}"
+        return request.getfixturevalue("postgres_databases").create(purpose)
+
+    return make
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def migrated_engine(request: pytest.FixtureRequest, database_url_factory) -> Iterator[Engine]:
+    """A database per backend, migrated to head once per test session."""
+    engine = make_engine(database_url_factory(request.param, "app"))
+    migrations.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        for table in reversed(metadata.sorted_tables):
+            db.exec(table.delete())  # type: ignore[call-overload]
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Engine:
+    """The backend's database, emptied and re-seeded with the 11 members before each test."""
+    _empty_all_tables(migrated_engine)
+    with session_scope(migrated_engine) as db:
+        seed_member_countries(db)
+    return migrated_engine
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    with session_scope(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def settings(engine: Engine) -> Settings:
+    return Settings(database_url=str(engine.url), log_requests=False, base_url="https://vdo.test")
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(app=create_app(settings, engine=engine)) as test_client:
+        yield test_client
+
+
+def make_token(engine: Engine, role: str, email: str | None = None) -> str:
+    with session_scope(engine) as db:
+        user = auth.create_user(
+            db,
+            email=email or f"{role}-{uuid.uuid4().hex[:6]}@example.org",
+            name=f"Test {role}",
+            role=role,
+        )
+        return auth.issue_token(db, user)[1]
+
+
+@pytest.fixture
+def admin_headers(engine: Engine) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(engine, 'admin')}"}
+
+
+@pytest.fixture
+def staff_headers(engine: Engine) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(engine, 'secretariat')}"}
+
+
+@pytest.fixture
+def delegate_headers(engine: Engine) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(engine, 'delegate')}"}

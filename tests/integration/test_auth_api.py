@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from litestar.testing import TestClient
+from sqlalchemy import Engine
+
+
+def test_token_lifecycle_several_per_user_and_revocation(
+    client: TestClient, delegate_headers: dict[str, str]
+) -> None:
+    me = client.get("/api/v1/me", headers=delegate_headers)
+    assert me.status_code == 200 and me.json()["role"] == "delegate"
+    created = client.post("/api/v1/me/tokens", json={"label": "laptop"}, headers=delegate_headers)
+    assert created.status_code == 201
+    second = {"Authorization": f"Bearer {created.json()['token']}"}
+    assert client.get("/api/v1/me", headers=second).status_code == 200
+    listed = client.get("/api/v1/me/tokens", headers=second).json()
+    assert len(listed) == 2 and all("token" not in t for t in listed)
+    revoked = client.post(
+        f"/api/v1/me/tokens/{created.json()['id']}/revoke", headers=delegate_headers
+    )
+    assert revoked.status_code == 204
+    assert client.get("/api/v1/me", headers=second).status_code == 401
+    assert client.get("/api/v1/me", headers=delegate_headers).status_code == 200
+
+
+def test_only_admins_manage_users(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    admin_headers: dict[str, str],
+    engine: Engine,
+) -> None:
+    body = {"email": "new@example.org", "name": "New", "role": "delegate"}
+    assert client.post("/api/v1/users", json=body, headers=staff_headers).status_code == 403
+    assert client.post("/api/v1/users", json=body, headers=admin_headers).status_code == 201
+    again = client.post("/api/v1/users", json=body, headers=admin_headers)
+    assert again.status_code == 409
+    bad_role = client.post("/api/v1/users", json=body | {"role": "king"}, headers=admin_headers)
+    assert bad_role.status_code == 400
