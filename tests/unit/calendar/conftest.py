@@ -43,7 +43,7 @@ CONFERENCE = Conference(
 CREATED = datetime(2025, 12, 1, 3, 0, tzinfo=UTC)
 
 
-def local(zone: str, *args: int) -> datetime:
+def _local(zone: str, *args: int) -> datetime:
     """An aware UTC instant from a wall-clock time in `zone` (zoneinfo resolves it correctly)."""
     return datetime(*args, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
@@ -55,8 +55,8 @@ def make_event(**changes: Any) -> EventData:
         "sequence": 0,
         "title": "ASEAN Pubs monthly VDO-conference",
         "description": "Agenda: 1. Adoption of the minutes. 2. Digital government roadmap.",
-        "start_utc": local("Asia/Bangkok", 2026, 1, 8, 14, 0),
-        "end_utc": local("Asia/Bangkok", 2026, 1, 8, 15, 0),
+        "start_utc": _local("Asia/Bangkok", 2026, 1, 8, 14, 0),
+        "end_utc": _local("Asia/Bangkok", 2026, 1, 8, 15, 0),
         "zone": "Asia/Bangkok",
         "organizer": ORGANIZER,
         "attendees": ATTENDEES,
@@ -95,15 +95,21 @@ class ParsedIcs:
             occurrence.start.astimezone(UTC)
             for occurrence in recurring_ical_events.of(self.icalendar).between(start, end)
         )
-        by_vobject: list[datetime] = []
-        for vevent in self.vobject.contents.get("vevent", []):
-            if "recurrence-id" in vevent.contents or "status" in vevent.contents and (
-                vevent.status.value == "CANCELLED"
-            ):
+        # vobject expands each master on its own; apply overridden occurrences (same UID,
+        # RECURRENCE-ID) by hand, as RFC 5545 section 3.8.4.4 describes.
+        vevents = self.vobject.contents.get("vevent", [])
+        overrides = [vevent for vevent in vevents if "recurrence-id" in vevent.contents]
+        replaced = {
+            (vevent.uid.value, vevent.recurrence_id.value.astimezone(UTC)) for vevent in overrides
+        }
+        by_vobject = [vevent.dtstart.value.astimezone(UTC) for vevent in overrides]
+        for master in vevents:
+            if "recurrence-id" in master.contents:
                 continue
-            for occurrence in vevent.getrruleset(addRDate=True) or [vevent.dtstart.value]:
-                if start <= occurrence < end:
+            for occurrence in master.getrruleset(addRDate=True) or [master.dtstart.value]:
+                if (master.uid.value, occurrence.astimezone(UTC)) not in replaced:
                     by_vobject.append(occurrence.astimezone(UTC))
+        by_vobject = [occurrence for occurrence in by_vobject if start <= occurrence < end]
         return by_icalendar, sorted(by_vobject)
 
 
@@ -153,14 +159,20 @@ def _assert_no_floating_times(calendar: icalendar.Calendar) -> None:
             for value in values if isinstance(values, list) else [values]:
                 for moment in value.dts if hasattr(value, "dts") else [value]:
                     assert moment.dt.tzinfo is not None, f"floating {name} in {vevent['UID']}"
-        for rule in vevent.get("RRULE", []) and [vevent["RRULE"]]:
-            for until in rule.get("UNTIL", []):
-                assert until.tzinfo is not None and until.utcoffset() == timedelta(0)
+        rule = vevent.get("RRULE")
+        for until in rule.get("UNTIL", []) if rule is not None else []:
+            # RFC 5545 section 3.3.10: UTC when DTSTART has a TZID.
+            assert until.tzinfo is not None and until.utcoffset() == timedelta(0)
 
 
 @pytest.fixture
 def parse() -> Callable[[bytes], ParsedIcs]:
     return parse_ics
+
+
+@pytest.fixture
+def local() -> Callable[..., datetime]:
+    return _local
 
 
 @pytest.fixture
