@@ -113,6 +113,15 @@ class SettingsReader:
             raise BridgeSettingsError(key, f"must be one of {', '.join(options)}, not {value!r}")
         return self.keep(key, value)
 
+    def country_code(self, key: str, *, required: bool = False) -> str | None:
+        """An ISO 3166-1 alpha-2 code, upper-cased."""
+        value = self.text(key, required=required, max_length=100)
+        if value is None:
+            return None
+        if not (len(value) == 2 and value.isascii() and value.isalpha()):
+            raise BridgeSettingsError(key, "must be a two-letter ISO country code, e.g. TH")
+        return self.keep(key, value.upper())
+
     def timeout_seconds(self, default: float) -> float:
         key = "timeout_seconds"
         value = self._raw.get(key, default)

@@ -62,11 +62,7 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
     reader.text("secret", required=True, max_length=200)
     reader.choice("checksum_algorithm", CHECKSUM_ALGORITHMS, default="sha256")
     reader.text("welcome", max_length=2000)
-    country = reader.text("dial_in_country", max_length=2)
-    if country is not None and not (len(country) == 2 and country.isalpha()):
-        raise BridgeSettingsError("dial_in_country", "must be a two-letter ISO country code")
-    if country is not None:
-        reader.keep("dial_in_country", country.upper())
+    reader.country_code("dial_in_country")
     reader.text("dial_in_label", max_length=100)
     reader.timeout_seconds(DEFAULT_TIMEOUT_SECONDS)
     return reader.result()

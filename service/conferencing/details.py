@@ -23,7 +23,7 @@ _COUNTRY_NAMES = {member.code: member.name for member in MEMBER_STATES}
 
 
 def normalise_e164(number: str) -> str | None:
-    """The E.164 form of a phone number as written by a person or an API, or None if it isn't one."""
+    """The E.164 form of a phone number as a person or an API wrote it, or None if it isn't one."""
     compact = _NUMBER_SEPARATORS.sub("", number)
     return compact if _E164.fullmatch(compact) else None
 

@@ -45,31 +45,34 @@ def validate_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _dial_in_from_settings(entry: Any, field: str) -> DialIn:
+    """The dial-in `entry` describes; errors name its place, e.g. "dial_ins[2].number"."""
     if not isinstance(entry, Mapping):
         raise BridgeSettingsError(field, "must be an object with country_code, number and pin")
-    reader = SettingsReader(entry)
-    country = reader.text("country_code", required=True, max_length=2) or ""
-    if not (len(country) == 2 and country.isalpha()):
-        raise BridgeSettingsError(f"{field}.country_code", "must be a two-letter ISO country code")
+    try:
+        return _read_dial_in(SettingsReader(entry))
+    except BridgeSettingsError as error:
+        raise BridgeSettingsError(f"{field}.{error.field}", error.reason) from None
+
+
+def _read_dial_in(reader: SettingsReader) -> DialIn:
+    country = reader.country_code("country_code", required=True) or ""
     written = reader.text("number", required=True, max_length=40) or ""
     number = normalise_e164(written)
     if number is None:
         raise BridgeSettingsError(
-            f"{field}.number",
-            f"{written!r} is not an international number: + then 8 to 15 digits, e.g. +66 2 123 4567",
+            "number",
+            f"{written!r} is not an international number: + and 8 to 15 digits, "
+            "e.g. +66 2 123 4567",
         )
     # People copy PINs as printed ("123 456#"); keep the digits.
     pin_written = reader.text("pin", max_length=40)
     pin = "".join(ch for ch in pin_written or "" if ch.isdigit()) or None
     if pin_written and pin is None:
-        raise BridgeSettingsError(f"{field}.pin", f"{pin_written!r} has no digits")
+        raise BridgeSettingsError("pin", f"{pin_written!r} has no digits")
     label = reader.text("label", max_length=100)
-    try:
-        reader.result()
-    except BridgeSettingsError as error:
-        raise BridgeSettingsError(f"{field}.{error.field}", error.reason) from None
+    reader.result()  # refuses unknown keys
     return DialIn(
-        country_code=country.upper(),
+        country_code=country,
         number=number,
         pin=pin,
         label=label or country_label(country),

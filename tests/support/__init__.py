@@ -43,7 +43,10 @@ class LocalHTTPServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         # Requests still sleeping when a test ends must not hold up the server's shutdown.
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval lets stop() return quickly instead of after up to half a second.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._running = False
 
     @property
