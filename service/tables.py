@@ -7,5 +7,12 @@ from service.auth import models as auth_models
 from service.conferencing import models as conferencing_models
 from service.db import metadata
 from service.directory import models as directory_models
+from service.scheduling import models as scheduling_models
 
-__all__ = ["auth_models", "conferencing_models", "directory_models", "metadata"]
+__all__ = [
+    "auth_models",
+    "conferencing_models",
+    "directory_models",
+    "metadata",
+    "scheduling_models",
+]
