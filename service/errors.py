@@ -43,6 +43,13 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class UpstreamError(DomainError):
+    """A service we depend on (a video provider) failed; nothing was changed."""
+
+    status_code = 502
+    title = "Video provider error"
+
+
 class Forbidden(DomainError):
     status_code = 403
     title = "Forbidden"

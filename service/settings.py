@@ -49,7 +49,6 @@ class Settings:
     # Feeds keep this many days of past sessions; cancelled ones stay this long too.
     feed_past_days: int = 60
     feed_refresh_minutes: int = 360
-    provider_timeout_seconds: float = 5.0
     log_requests: bool = True
 
     @classmethod

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from service.conferencing.providers import validate_bridge_settings
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.conferencing.models import Bridge
+from service.conferencing.providers import BridgeSettingsError, validate_bridge_settings
 from service.conferencing.schemas import BridgeUpdate, BridgeWrite
 from service.errors import Conflict, NotFound, field_error, invalid_field
 
@@ -14,8 +14,8 @@ from service.errors import Conflict, NotFound, field_error, invalid_field
 def _checked_settings(kind: str, settings: dict) -> dict:
     try:
         return validate_bridge_settings(kind, settings)
-    except ValueError as exc:
-        raise invalid_field("settings", str(exc)) from None
+    except BridgeSettingsError as exc:
+        raise invalid_field(f"settings.{exc.field}", exc.reason) from None
 
 
 def _check_name_free(db: Session, name: str, bridge_id: int | None = None) -> None:

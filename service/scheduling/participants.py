@@ -1,0 +1,150 @@
+"""Builds the planner's `Participant`s from the directory and the bookings in the database.
+
+A country takes part from the zone where its delegation sits: its member agency's zone (and
+subdivision, for hours and holidays), by default the capital's. A person takes part from their own
+zone, with their country's hours, holidays, their leave, and the sessions they are already in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from service.directory.models import Agency, AgencyKind, Country, Person
+from service.errors import invalid_field
+from service.scheduling.availability import Participant
+from service.scheduling.intervals import Interval
+from service.scheduling.models import (
+    PersonUnavailability,
+    SessionParticipant,
+    SessionStatus,
+    VdoSession,
+)
+from service.scheduling.office_hours import WeeklyHours
+
+
+def _hours(country: Country, subdivision: str | None) -> WeeklyHours:
+    week = country.subdivision_hours.get(subdivision or "") or country.office_hours
+    return WeeklyHours.from_json(week)
+
+
+def load_countries(db: Session, codes: Collection[str]) -> list[Country]:
+    codes = [code.strip().upper() for code in codes]
+    found = {c.code: c for c in db.exec(select(Country).where(col(Country.code).in_(codes)))}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise invalid_field("countries", f"unknown country code(s): {', '.join(unknown)}")
+    return [found[code] for code in codes]
+
+
+def load_people(db: Session, ids: Collection[int]) -> list[Person]:
+    found = {p.id: p for p in db.exec(select(Person).where(col(Person.id).in_(list(ids))))}
+    unknown = [str(i) for i in ids if i not in found]
+    if unknown:
+        raise invalid_field("people", f"unknown person id(s): {', '.join(unknown)}")
+    return [found[i] for i in ids]
+
+
+def delegation_agency(db: Session, country: Country) -> Agency | None:
+    """The agency a country's delegation sits in: its first member agency."""
+    return db.exec(
+        select(Agency)
+        .where(Agency.country_code == country.code, Agency.kind == AgencyKind.member_agency)
+        .order_by(col(Agency.id))
+    ).first()
+
+
+def country_participant(db: Session, country: Country) -> Participant:
+    agency = delegation_agency(db, country)
+    subdivision = agency.subdivision if agency else None
+    return Participant(
+        key=f"country:{country.code}",
+        label=country.name,
+        zone=(agency.zone if agency and agency.zone else country.capital_zone),
+        hours=_hours(country, subdivision),
+        holiday_country=country.holiday_code,
+        holiday_subdivision=subdivision if country.holiday_code else None,
+    )
+
+
+def people_participants(
+    db: Session,
+    people: Sequence[Person],
+    window_start: datetime,
+    window_end: datetime,
+    *,
+    ignore_session_ids: Collection[int] = (),
+) -> list[Participant]:
+    """Participants for people, with their leave and booked sessions inside the window."""
+    ids = [p.id for p in people]
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    leave = select(PersonUnavailability).where(
+        col(PersonUnavailability.person_id).in_(ids),
+        PersonUnavailability.start_utc < window_end,
+        PersonUnavailability.end_utc > window_start,
+    )
+    for item in db.exec(leave):
+        busy[item.person_id].append(Interval(item.start_utc, item.end_utc, item.reason))
+    booked = (
+        select(SessionParticipant.person_id, VdoSession)
+        .join(VdoSession, and_(col(VdoSession.id) == SessionParticipant.session_id))
+        .where(
+            col(SessionParticipant.person_id).in_(ids),
+            VdoSession.status == SessionStatus.confirmed,
+            VdoSession.start_utc < window_end,
+            VdoSession.end_utc > window_start,
+            col(VdoSession.id).not_in(list(ignore_session_ids)),
+        )
+    )
+    for person_id, session in db.exec(booked):
+        busy[person_id].append(
+            Interval(session.start_utc, session.end_utc, f"in session {session.title!r}")
+        )
+    countries = {c.code: c for c in load_countries(db, {p.country_code for p in people})}
+    agencies = {
+        a.id: a
+        for a in db.exec(
+            select(Agency).where(col(Agency.id).in_([p.agency_id for p in people if p.agency_id]))
+        )
+    }
+    participants = []
+    for person in people:
+        country = countries[person.country_code]
+        agency = agencies.get(person.agency_id)
+        subdivision = agency.subdivision if agency else None
+        participants.append(
+            Participant(
+                key=f"person:{person.id}",
+                label=person.name,
+                zone=person.zone,
+                hours=_hours(country, subdivision),
+                holiday_country=country.holiday_code,
+                holiday_subdivision=subdivision if country.holiday_code else None,
+                unavailable=tuple(busy[person.id or 0]),
+            )
+        )
+    return participants
+
+
+def bridge_bookings(
+    db: Session,
+    bridge_id: int,
+    window_start: datetime,
+    window_end: datetime,
+    *,
+    ignore_session_ids: Collection[int] = (),
+) -> list[Interval]:
+    sessions = db.exec(
+        select(VdoSession).where(
+            VdoSession.bridge_id == bridge_id,
+            VdoSession.status == SessionStatus.confirmed,
+            VdoSession.start_utc < window_end,
+            VdoSession.end_utc > window_start,
+            col(VdoSession.id).not_in(list(ignore_session_ids)),
+        )
+    )
+    return [Interval(s.start_utc, s.end_utc, s.title) for s in sessions]

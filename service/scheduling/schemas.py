@@ -1,0 +1,117 @@
+"""Request and response bodies of the planner and sessions API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from service.scheduling.models import ParticipantRole, PartStat, SessionStatus
+
+MAX_DURATION_MINUTES = 12 * 60
+
+
+class RecurrenceIn(BaseModel):
+    """A recurrence rule in the organiser's zone (see service.scheduling.recurrence)."""
+
+    freq: str = Field(description="WEEKLY or MONTHLY")
+    interval: int = 1
+    byweekday: list[str] = Field(default_factory=list, description='e.g. ["TH"]')
+    nth: int | None = Field(default=None, description="MONTHLY: 2 = second, -1 = last weekday")
+    count: int | None = None
+    until: datetime | None = None
+
+
+class SessionCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=10_000)
+    start: AwareDatetime = Field(description="With an offset or Z, e.g. 2026-12-03T07:00:00Z")
+    duration_minutes: int = Field(ge=5, le=MAX_DURATION_MINUTES)
+    organiser_zone: str = Field(description="IANA zone the session's wall-clock time is kept in")
+    bridge_id: int
+    people: list[int] = Field(default_factory=list, description="Person ids invited")
+    countries: list[str] = Field(
+        default_factory=list, description="Countries whose whole delegation is invited"
+    )
+    chair_country: str | None = None
+    chair_person_id: int | None = None
+    recurrence: RecurrenceIn | None = None
+    host_order: list[str] | None = Field(
+        default=None, description="Series: host rotation order (default ASEAN's alphabetical)"
+    )
+    host_opt_outs: list[str] = Field(default_factory=list)
+    acknowledge_problems: bool = Field(
+        default=False, description="Book even if someone is outside office hours or on holiday"
+    )
+
+
+class Scope(StrEnum):
+    this = "this"
+    following = "following"
+
+
+class SessionUpdate(BaseModel):
+    revision: int = Field(description="The revision you last read; a stale one is refused (409)")
+    title: str | None = Field(default=None, min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=10_000)
+    start: AwareDatetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=5, le=MAX_DURATION_MINUTES)
+    scope: Scope = Scope.this
+    acknowledge_problems: bool = False
+
+
+class CancelRequest(BaseModel):
+    scope: Scope = Scope.this
+
+
+class AttendeeRead(BaseModel):
+    person_id: int
+    name: str
+    email: str
+    country_code: str
+    zone: str
+    role: ParticipantRole
+    partstat: PartStat
+    local_start: datetime
+
+
+class SessionRead(BaseModel):
+    id: int
+    uid: str
+    title: str
+    description: str
+    start: datetime
+    end: datetime
+    organiser_zone: str
+    local_start: datetime = Field(description="In the organiser's zone")
+    bridge_id: int
+    status: SessionStatus
+    sequence: int
+    revision: int
+    chair_country: str | None
+    series_id: int | None
+    recurrence_id: datetime | None
+    countries: list[str]
+    attendees: list[AttendeeRead]
+    meeting: dict[str, Any] = Field(
+        description="Join URL, meeting ID, passcode (staff and "
+        "invitees only), dial-in numbers, instructions"
+    )
+    flags: dict[str, Any]
+    acknowledged: list[str]
+
+
+class UnavailabilityIn(BaseModel):
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: str = Field(default="leave", max_length=200)
+
+
+class UnavailabilityRead(BaseModel):
+    id: int
+    person_id: int
+    start: datetime
+    end: datetime
+    reason: str
