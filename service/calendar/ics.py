@@ -259,13 +259,17 @@ def build_feed(
         for event in events
     ]
     calendar = _calendar(events, vevents, method=None)
-    # Writes NAME (RFC 7986) and X-WR-CALNAME (what Google and Apple read); same for DESCRIPTION.
-    calendar.calendar_name = _text(name)
+    # NAME/DESCRIPTION are RFC 7986; Google and Apple read X-WR-CALNAME/X-WR-CALDESC. Added as
+    # vText explicitly: icalendar's calendar_name/description setters write the X- copies
+    # unescaped, so a newline in a name would start a new content line.
+    named = {"NAME": name, "X-WR-CALNAME": name}
     if description:
-        calendar.description = _text(description)
+        named |= {"DESCRIPTION": description, "X-WR-CALDESC": description}
+    for property_name, text in named.items():
+        calendar.add(property_name, vText(_text(text)))
     interval = _duration_in_time_units(refresh)
     # icalendar's refresh_interval omits VALUE=DURATION, which RFC 7986 section 5.7 requires, and
-    # writes whole days as "P1D"; Outlook reads X-PUBLISHED-TTL only in the "PT..." form.
+    # writes whole days as "P1D"; DESIGN.md section 4 wants the "PT..." form for both.
     calendar.add("REFRESH-INTERVAL", vText(interval), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vText(interval))
     if events:
@@ -279,7 +283,8 @@ def build_feed(
 def _vevent(
     event: EventData, *, stamp: datetime, attendees: bool, alarm: bool, personal_note: str = ""
 ) -> Event:
-    """The one VEVENT builder: invites add attendees and an alarm, feeds leave both out."""
+    """The one VEVENT builder: invites add attendees and an alarm, cancellations attendees
+    only, feeds neither."""
     zone = ZoneInfo(event.zone)
     vevent = Event()
     vevent.add("UID", event.uid)
@@ -290,7 +295,8 @@ def _vevent(
     vevent.add("DTSTART", event.start_utc.astimezone(zone))
     vevent.add("DTEND", event.end_utc.astimezone(zone))
     if event.recurrence_id is not None:
-        # Same value type and TZID as DTSTART, or clients fail to match the occurrence.
+        # RFC 5545 section 3.8.4.4: same value type as DTSTART; the same TZID too, so that
+        # clients comparing the written values match the occurrence.
         vevent.add("RECURRENCE-ID", event.recurrence_id.astimezone(zone))
     if event.rrule is not None:
         vevent.add("RRULE", _utc_rrule(event.rrule))
@@ -350,8 +356,8 @@ def _add_conference(vevent: Event, conference: Conference) -> None:
 def _tel_uri(dial_in: DialIn) -> str:
     if dial_in.pin is None:
         return f"tel:{dial_in.number}"
-    # Commas are the dialler pause of RFC 7986's own example; "#" ends a URI (RFC 3986 fragment)
-    # and phones drop it unless percent-encoded.
+    # Commas are the dialler pause of RFC 7986's own example; a bare "#" would start a URI
+    # fragment (RFC 3986 section 3.5) and be cut off by URI parsers, so it is percent-encoded.
     return f"tel:{dial_in.number},,{dial_in.pin}%23"
 
 
@@ -413,7 +419,7 @@ def _calendar(
     for vevent in vevents:
         calendar.add_component(vevent)
     # Sorted (not add_missing_timezones' set order) so equal input gives equal bytes, and put
-    # first because some clients resolve a TZID only against VTIMEZONEs they have already read.
+    # first because some parsers (vobject, for one) only use VTIMEZONEs they have already read.
     tzids = sorted(calendar.get_missing_tzids())
     if tzids:
         first_date, last_date = _timezone_range(events)
