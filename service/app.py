@@ -28,6 +28,11 @@ from service.db import make_engine
 from service.dependencies import provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
+from service.scheduling.controller import (
+    PlannerController,
+    SessionController,
+    UnavailabilityController,
+)
 from service.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -57,6 +62,9 @@ def api_route_handlers() -> list[Any]:
         AgencyController,
         PersonController,
         BridgeController,
+        PlannerController,
+        SessionController,
+        UnavailabilityController,
     ]
 
 

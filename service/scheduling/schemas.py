@@ -115,3 +115,50 @@ class UnavailabilityRead(BaseModel):
     start: datetime
     end: datetime
     reason: str
+
+
+class SlotParticipantOut(BaseModel):
+    key: str
+    label: str
+    zone: str
+    local_start: datetime
+    local_end: datetime
+    status: str
+    detail: str
+    soft_problems: list[str]
+
+
+class SlotOut(BaseModel):
+    start: datetime
+    end: datetime
+    score: float
+    participants: list[SlotParticipantOut]
+    hard_problems: list[str]
+    soft_problems: list[str]
+
+
+class PlanOut(BaseModel):
+    all_constraints_met: bool = Field(
+        description="False: no slot suits everyone; these are the closest, with the reasons"
+    )
+    slots_found: int
+    slots: list[SlotOut]
+
+
+class GridCellOut(BaseModel):
+    start: datetime
+    end: datetime
+    status: str
+    detail: str
+
+
+class GridRowOut(BaseModel):
+    key: str
+    label: str
+    zone: str
+    cells: list[GridCellOut]
+
+
+class GridOut(BaseModel):
+    day: str
+    rows: list[GridRowOut]

@@ -1,0 +1,186 @@
+"""Sessions and planner JSON API: thin handlers over service.scheduling."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+from sqlmodel import Session
+
+from service.auth.guards import Principal, staff_only
+from service.errors import invalid_field
+from service.pagination import Page
+from service.scheduling import planning, unavailability
+from service.scheduling import service as sessions
+from service.scheduling.models import SessionStatus
+from service.scheduling.schemas import (
+    CancelRequest,
+    GridOut,
+    PlanOut,
+    SessionCreate,
+    SessionRead,
+    SessionUpdate,
+    UnavailabilityIn,
+    UnavailabilityRead,
+)
+from service.scheduling.series import book_series
+from service.scheduling.views import session_read
+
+AnyRequest = Request[Principal, str, State]
+Limit = Annotated[int, Parameter(ge=1, le=500)]
+Offset = Annotated[int, Parameter(ge=0)]
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(0), tzinfo=UTC) if day else None
+
+
+class SessionController(Controller):
+    path = "/sessions"
+    tags = ["sessions"]
+
+    @get(sync_to_thread=True, summary="Sessions overlapping [from, to), by country or person")
+    def list_sessions(
+        self,
+        db: Session,
+        request: AnyRequest,
+        from_date: Annotated[date | None, Parameter(query="from")] = None,
+        to_date: Annotated[date | None, Parameter(query="to")] = None,
+        country: str | None = None,
+        person: int | None = None,
+        status: SessionStatus | None = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[SessionRead]:
+        end = _day_start(to_date + timedelta(days=1)) if to_date else None
+        rows, total = sessions.list_sessions(
+            db,
+            start=_day_start(from_date),
+            end=end,
+            country=country,
+            person=person,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
+        items = [session_read(db, s, request.user) for s in rows]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/{session_id:int}", sync_to_thread=True)
+    def get_session(self, db: Session, request: AnyRequest, session_id: int) -> SessionRead:
+        return session_read(db, sessions.get_session(db, session_id), request.user)
+
+    @post(
+        guards=[staff_only],
+        sync_to_thread=True,
+        summary="Book a session or a recurring series (409 when the bridge is taken)",
+    )
+    def book(self, db: Session, request: AnyRequest, data: SessionCreate) -> SessionRead:
+        if data.recurrence is not None:
+            booked = book_series(db, data)
+        else:
+            booked = sessions.book_session(db, data)
+        return session_read(db, booked, request.user)
+
+    @patch(
+        "/{session_id:int}",
+        guards=[staff_only],
+        sync_to_thread=True,
+        summary="Reschedule or edit (scope: this or following occurrences)",
+    )
+    def update(
+        self, db: Session, request: AnyRequest, session_id: int, data: SessionUpdate
+    ) -> SessionRead:
+        return session_read(db, sessions.reschedule(db, session_id, data), request.user)
+
+    @post(
+        "/{session_id:int}/cancel",
+        guards=[staff_only],
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        summary="Cancel (scope: this or following occurrences)",
+    )
+    def cancel(
+        self, db: Session, request: AnyRequest, session_id: int, data: CancelRequest | None = None
+    ) -> list[SessionRead]:
+        scope = (data or CancelRequest()).scope
+        return [session_read(db, s, request.user) for s in sessions.cancel(db, session_id, scope)]
+
+
+class UnavailabilityController(Controller):
+    path = "/people/{person_id:int}/unavailability"
+    tags = ["planner"]
+
+    @get(sync_to_thread=True)
+    def list_unavailability(self, db: Session, person_id: int) -> list[UnavailabilityRead]:
+        return unavailability.list_for_person(db, person_id)
+
+    @post(guards=[staff_only], sync_to_thread=True, summary="Record leave or a blackout")
+    def add_unavailability(
+        self, db: Session, person_id: int, data: UnavailabilityIn
+    ) -> UnavailabilityRead:
+        return unavailability.add(db, person_id, data)
+
+    @delete(
+        "/{item_id:int}", guards=[staff_only], sync_to_thread=True, status_code=HTTP_204_NO_CONTENT
+    )
+    def remove_unavailability(self, db: Session, person_id: int, item_id: int) -> None:
+        unavailability.remove(db, person_id, item_id)
+
+
+def _codes(raw: str | None) -> list[str]:
+    return [c.strip().upper() for c in (raw or "").split(",") if c.strip()]
+
+
+def _ids(raw: str | None) -> list[int]:
+    try:
+        return [int(i) for i in (raw or "").split(",") if i.strip()]
+    except ValueError:
+        raise invalid_field("people", "must be person ids separated by commas") from None
+
+
+class PlannerController(Controller):
+    path = "/planner"
+    tags = ["planner"]
+
+    @get(sync_to_thread=True, summary="Candidate slots, best first, or the closest misses")
+    def plan(
+        self,
+        db: Session,
+        from_date: Annotated[date, Parameter(query="from")],
+        to_date: Annotated[date, Parameter(query="to")],
+        duration: Annotated[int, Parameter(ge=5, le=720, description="minutes")] = 60,
+        step: Annotated[int, Parameter(ge=5, le=240, description="minutes")] = 15,
+        countries: Annotated[str | None, Parameter(description="e.g. TH,MM,ID")] = None,
+        people: Annotated[str | None, Parameter(description="person ids, e.g. 3,7")] = None,
+        bridge: int | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    ) -> PlanOut:
+        return planning.plan(
+            db,
+            countries=_codes(countries),
+            people=_ids(people),
+            first_day=from_date,
+            last_day=to_date,
+            duration=timedelta(minutes=duration),
+            step=timedelta(minutes=step),
+            bridge_id=bridge,
+            limit=limit,
+        )
+
+    @get("/day", sync_to_thread=True, summary="Per-participant status grid over one UTC day")
+    def day(
+        self,
+        db: Session,
+        day: date,
+        countries: str | None = None,
+        people: str | None = None,
+        cell: Annotated[int, Parameter(ge=15, le=60, description="cell minutes")] = 30,
+    ) -> GridOut:
+        return planning.grid(
+            db, countries=_codes(countries), people=_ids(people), day=day, cell_minutes=cell
+        )

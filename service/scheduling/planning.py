@@ -1,0 +1,116 @@
+"""The planner behind `GET /api/v1/planner`: loads participants, runs the pure slot finder."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import Session
+
+from service.errors import invalid_field
+from service.scheduling.availability import Participant
+from service.scheduling.participants import (
+    bridge_bookings,
+    country_participant,
+    load_countries,
+    load_people,
+    people_participants,
+)
+from service.scheduling.planner import day_grid, find_common_slots
+from service.scheduling.schemas import (
+    GridCellOut,
+    GridOut,
+    GridRowOut,
+    PlanOut,
+    SlotOut,
+    SlotParticipantOut,
+)
+
+MAX_WINDOW_DAYS = 92
+
+
+def _participants(
+    db: Session, countries: list[str], people: list[int], start: datetime, end: datetime
+) -> list[Participant]:
+    if not countries and not people:
+        raise invalid_field("countries", "name at least one country or person")
+    found = [country_participant(db, c) for c in load_countries(db, countries)]
+    return found + people_participants(db, load_people(db, people), start, end)
+
+
+def plan(
+    db: Session,
+    *,
+    countries: list[str],
+    people: list[int],
+    first_day: date,
+    last_day: date,
+    duration: timedelta,
+    step: timedelta,
+    bridge_id: int | None,
+    limit: int,
+) -> PlanOut:
+    if last_day < first_day:
+        raise invalid_field("to", "must not be before from")
+    if (last_day - first_day).days >= MAX_WINDOW_DAYS:
+        raise invalid_field("to", f"the window may span at most {MAX_WINDOW_DAYS} days")
+    start = datetime.combine(first_day, time(0), tzinfo=UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
+    participants = _participants(db, countries, people, start, end)
+    busy = bridge_bookings(db, bridge_id, start, end) if bridge_id else []
+    try:
+        result = find_common_slots(participants, start, end, duration, step, busy, limit)
+    except ValueError as exc:
+        raise invalid_field("planner", str(exc)) from None
+    return PlanOut(
+        all_constraints_met=result.all_constraints_met,
+        slots_found=result.slots_found,
+        slots=[
+            SlotOut(
+                start=slot.start,
+                end=slot.end,
+                score=round(slot.score, 1),
+                hard_problems=list(slot.hard_problems),
+                soft_problems=list(slot.soft_problems),
+                participants=[
+                    SlotParticipantOut(
+                        key=p.key,
+                        label=p.label,
+                        zone=p.zone,
+                        local_start=p.local_start,
+                        local_end=p.local_end,
+                        status=p.status.value,
+                        detail=p.detail,
+                        soft_problems=list(p.soft_problems),
+                    )
+                    for p in slot.participants
+                ],
+            )
+            for slot in result.slots
+        ],
+    )
+
+
+def grid(
+    db: Session, *, countries: list[str], people: list[int], day: date, cell_minutes: int
+) -> GridOut:
+    start = datetime.combine(day, time(0), tzinfo=UTC)
+    participants = _participants(db, countries, people, start, start + timedelta(days=1))
+    try:
+        rows = day_grid(participants, day, cell_minutes)
+    except ValueError as exc:
+        raise invalid_field("cell", str(exc)) from None
+    return GridOut(
+        day=day.isoformat(),
+        rows=[
+            GridRowOut(
+                key=row.key,
+                label=row.label,
+                zone=row.zone,
+                cells=[
+                    GridCellOut(start=c.start, end=c.end, status=c.status.value, detail=c.detail)
+                    for c in row.cells
+                ],
+            )
+            for row in rows
+        ],
+    )

@@ -1,0 +1,256 @@
+"""Recurring series: expanded into stored occurrences over a horizon, hosts rotating.
+
+The rule is anchored in the organiser's zone, so a 14:00 Bangkok session stays 14:00 in Bangkok
+while it moves in Helsinki across DST. Occurrences that fall on a public holiday of the host or a
+participant are booked but flagged, with a suggested next working day; other problems (outside
+office hours, a weekend) refuse the series unless acknowledged, as for a single session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import httpx
+import pytz
+from sqlmodel import Session, col, select
+
+from service.db import utcnow
+from service.directory.models import Country
+from service.directory.service import check_zone
+from service.errors import InvalidInput, invalid_field
+from service.scheduling.availability import Availability, Participant, status_during
+from service.scheduling.models import Series, SessionStatus, VdoSession
+from service.scheduling.recurrence import (
+    RecurrenceRule,
+    expand_occurrences,
+    suggest_next_working_day,
+)
+from service.scheduling.rotation import rotate_hosts
+from service.scheduling.schemas import SessionCreate
+from service.scheduling.service import (
+    Invitation,
+    _bridge,
+    _check_times,
+    _end_meeting_quietly,
+    _insert,
+    add_invitees,
+    check_bridge_free,
+    create_meeting,
+    new_uid,
+    resolve_invitation,
+)
+
+# Occurrences are stored this far ahead; `extend_series` keeps the horizon moving.
+HORIZON = timedelta(days=190)
+
+
+def _problems_and_flags(
+    participants: list[Participant], start: datetime, end: datetime, duration: timedelta
+) -> tuple[list[str], dict]:
+    """Hard problems (refuse unless acknowledged) and holiday flags (book, but warn)."""
+    problems, holidays = [], []
+    for participant in participants:
+        status = status_during(participant, start, end)
+        if status.status is Availability.HOLIDAY:
+            holidays.append(f"{participant.title}: {status.detail}")
+        elif status.status is not Availability.WORKING:
+            problems.append(
+                f"{start:%Y-%m-%d}: {participant.title}: {status.detail or status.status.value}"
+            )
+    if not holidays:
+        return problems, {}
+    suggestion = suggest_next_working_day(start, duration, participants)
+    return problems, {
+        "holidays": holidays,
+        "suggested_start": suggestion.isoformat() if suggestion else None,
+    }
+
+
+def _host_order(db: Session, data: SessionCreate) -> list[str]:
+    if data.host_order:
+        order = [code.upper() for code in data.host_order]
+        known = set(db.exec(select(Country.code).where(col(Country.code).in_(order))))
+        unknown = [code for code in order if code not in known]
+        if unknown:
+            raise invalid_field("host_order", f"unknown country code(s): {', '.join(unknown)}")
+        return order
+    # ASEAN Charter Art. 31: alphabetical order of the members' English names.
+    return list(db.exec(select(Country.code).where(Country.is_member).order_by(col(Country.name))))
+
+
+def _hosts(db: Session, data: SessionCreate, count: int) -> list[str | None]:
+    if data.chair_country is None and data.host_order is None:
+        return [None] * count
+    order = _host_order(db, data)
+    first = (data.chair_country or order[0]).upper()
+    if first not in order:
+        raise invalid_field("chair_country", f"{first} is not in the host order")
+    before_first = order[order.index(first) - 1]
+    try:
+        return list(rotate_hosts(order, data.host_opt_outs, before_first, count))
+    except ValueError as exc:
+        raise invalid_field("host_opt_outs", str(exc)) from None
+
+
+def book_series(
+    db: Session,
+    data: SessionCreate,
+    *,
+    http: httpx.Client | None = None,
+    now: datetime | None = None,
+) -> VdoSession:
+    """Book every occurrence up to the horizon; returns the first one."""
+    assert data.recurrence is not None
+    now = now or utcnow()
+    zone = pytz.timezone(check_zone("organiser_zone", data.organiser_zone))
+    try:
+        rule = RecurrenceRule.from_json(data.recurrence.model_dump(exclude_none=True))
+    except ValueError as exc:
+        raise invalid_field("recurrence", str(exc)) from None
+    duration = timedelta(minutes=data.duration_minutes)
+    first_local = data.start.astimezone(zone).replace(tzinfo=None)
+    horizon_end = now + HORIZON
+    starts = expand_occurrences(rule, first_local, zone.zone, horizon_end)
+    if not starts:
+        raise invalid_field("recurrence", "the rule gives no occurrence before the horizon")
+    _check_times(starts[0], data.duration_minutes, now)
+    bridge = _bridge(db, data.bridge_id)
+    invitation = resolve_invitation(
+        db, data.people, data.countries, starts[0], starts[-1] + duration
+    )
+    problems: list[str] = []
+    flags = []
+    for start in starts:
+        hard, flag = _problems_and_flags(invitation.participants, start, start + duration, duration)
+        problems += hard
+        flags.append(flag)
+        check_bridge_free(db, bridge, start, start + duration)
+    if problems and not data.acknowledge_problems:
+        raise InvalidInput(
+            "Series not booked: "
+            + "; ".join(problems[:20])
+            + ". Choose another time or send acknowledge_problems: true.",
+            problems=problems,
+        )
+    hosts = _hosts(db, data, len(starts))
+    meeting = create_meeting(bridge, data.title, starts[0], starts[-1] + duration, http)
+    series = Series(
+        uid=new_uid(),
+        title=data.title.strip(),
+        description=data.description,
+        organiser_zone=zone.zone,
+        first_start_local=first_local.isoformat(timespec="minutes"),
+        duration_minutes=data.duration_minutes,
+        rule=rule.to_json(),
+        bridge_id=bridge.id or 0,
+        host_order=_host_order(db, data) if hosts[0] else [],
+        host_opt_outs=data.host_opt_outs,
+        horizon_end=horizon_end,
+    )
+    db.add(series)
+    db.flush()
+    occurrences = []
+    try:
+        for start, flag, host in zip(starts, flags, hosts, strict=True):
+            occurrence = VdoSession(
+                uid=series.uid,
+                title=series.title,
+                description=series.description,
+                start_utc=start,
+                end_utc=start + duration,
+                organiser_zone=series.organiser_zone,
+                bridge_id=series.bridge_id,
+                chair_country=host,
+                series_id=series.id,
+                recurrence_id=start,
+                meeting=meeting.to_json(),
+                flags=flag,
+                acknowledged=problems,
+            )
+            _insert(db, occurrence, bridge)
+            occurrences.append(occurrence)
+    except Exception:
+        _end_meeting_quietly(bridge, meeting, http)
+        raise
+    for occurrence in occurrences:
+        add_invitees(db, occurrence, invitation, data.chair_person_id)
+    return occurrences[0]
+
+
+def series_occurrences(db: Session, series_id: int) -> list[VdoSession]:
+    return list(
+        db.exec(
+            select(VdoSession)
+            .where(VdoSession.series_id == series_id)
+            .order_by(col(VdoSession.recurrence_id))
+        )
+    )
+
+
+def _invitation_like(
+    db: Session, template: VdoSession, start: datetime, end: datetime
+) -> Invitation:
+    from service.scheduling.service import invited_countries, invitees
+
+    people = [person.id or 0 for _, person in invitees(db, template)]
+    return resolve_invitation(db, people, invited_countries(db, template), start, end)
+
+
+def extend_series(db: Session, *, now: datetime | None = None) -> int:
+    """Store the occurrences that came within the horizon since the series was booked."""
+    now = now or utcnow()
+    horizon_end = now + HORIZON
+    added = 0
+    for series in db.exec(
+        select(Series).where(
+            Series.status == SessionStatus.confirmed, Series.horizon_end < horizon_end
+        )
+    ):
+        existing = series_occurrences(db, series.id or 0)
+        if not existing:
+            continue
+        zone = pytz.timezone(series.organiser_zone)
+        rule = RecurrenceRule.from_json(series.rule)
+        first_local = datetime.fromisoformat(series.first_start_local)
+        known = {o.recurrence_id for o in existing}
+        duration = timedelta(minutes=series.duration_minutes)
+        new_starts = [
+            s
+            for s in expand_occurrences(rule, first_local, zone.zone, horizon_end)
+            if s not in known and s > series.horizon_end
+        ]
+        template = existing[-1]
+        bridge = _bridge(db, series.bridge_id)
+        hosts: list[str | None] = [None] * len(new_starts)
+        if series.host_order and template.chair_country:
+            hosts = list(
+                rotate_hosts(
+                    series.host_order, series.host_opt_outs, template.chair_country, len(new_starts)
+                )
+            )
+        for start, host in zip(new_starts, hosts, strict=True):
+            invitation = _invitation_like(db, template, start, start + duration)
+            _, flag = _problems_and_flags(
+                invitation.participants, start, start + duration, duration
+            )
+            occurrence = VdoSession(
+                uid=series.uid,
+                title=series.title,
+                description=series.description,
+                start_utc=start,
+                end_utc=start + duration,
+                organiser_zone=series.organiser_zone,
+                bridge_id=series.bridge_id,
+                chair_country=host,
+                series_id=series.id,
+                recurrence_id=start,
+                meeting=template.meeting,
+                flags=flag,
+            )
+            _insert(db, occurrence, bridge)
+            add_invitees(db, occurrence, invitation, None)
+            added += 1
+        series.horizon_end = horizon_end
+        db.add(series)
+    db.flush()
+    return added

@@ -1,0 +1,61 @@
+"""Turning stored sessions into API responses, with passcodes shown only to those allowed."""
+
+from __future__ import annotations
+
+import pytz
+from sqlmodel import Session
+
+from service.auth.guards import Principal
+from service.scheduling import service as sessions
+from service.scheduling.models import VdoSession
+from service.scheduling.schemas import AttendeeRead, SessionRead
+
+
+def may_see_passcode(principal: Principal, attendee_person_ids: set[int]) -> bool:
+    return principal.is_staff or principal.person_id in attendee_person_ids
+
+
+def session_read(db: Session, session: VdoSession, principal: Principal) -> SessionRead:
+    rows = sessions.invitees(db, session)
+    attendees = [
+        AttendeeRead(
+            person_id=person.id or 0,
+            name=person.name,
+            email=person.email,
+            country_code=person.country_code,
+            zone=person.zone,
+            role=participant.role,
+            partstat=participant.partstat,
+            local_start=session.start_utc.astimezone(pytz.timezone(person.zone)),
+        )
+        for participant, person in rows
+    ]
+    meeting = dict(session.meeting)
+    if not may_see_passcode(principal, {a.person_id for a in attendees}):
+        meeting["passcode"] = None
+        meeting["moderator_url"] = None
+        meeting["instructions"] = ""
+    if not principal.is_staff:
+        meeting["moderator_url"] = None
+    return SessionRead(
+        id=session.id or 0,
+        uid=session.uid,
+        title=session.title,
+        description=session.description,
+        start=session.start_utc,
+        end=session.end_utc,
+        organiser_zone=session.organiser_zone,
+        local_start=session.start_utc.astimezone(pytz.timezone(session.organiser_zone)),
+        bridge_id=session.bridge_id,
+        status=session.status,
+        sequence=session.sequence,
+        revision=session.revision,
+        chair_country=session.chair_country,
+        series_id=session.series_id,
+        recurrence_id=session.recurrence_id,
+        countries=sessions.invited_countries(db, session),
+        attendees=attendees,
+        meeting=meeting,
+        flags=session.flags,
+        acknowledged=session.acknowledged,
+    )
