@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlmodel import Session
 
@@ -48,8 +48,8 @@ class SessionController(Controller):
         self,
         db: Session,
         request: AnyRequest,
-        from_date: Annotated[date | None, Parameter(query="from")] = None,
-        to_date: Annotated[date | None, Parameter(query="to")] = None,
+        from_date: Annotated[date | None, QueryParameter(name="from")] = None,
+        to_date: Annotated[date | None, QueryParameter(name="to")] = None,
         country: str | None = None,
         person: int | None = None,
         status: SessionStatus | None = None,
@@ -151,8 +151,8 @@ class PlannerController(Controller):
     def plan(
         self,
         db: Session,
-        from_date: Annotated[date, Parameter(query="from")],
-        to_date: Annotated[date, Parameter(query="to")],
+        from_date: Annotated[date, QueryParameter(name="from")],
+        to_date: Annotated[date, QueryParameter(name="to")],
         duration: Annotated[int, Parameter(ge=5, le=720, description="minutes")] = 60,
         step: Annotated[int, Parameter(ge=5, le=240, description="minutes")] = 15,
         countries: Annotated[str | None, Parameter(description="e.g. TH,MM,ID")] = None,

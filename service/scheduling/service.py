@@ -168,9 +168,10 @@ def _end_meeting_quietly(
 
 def _insert(db: Session, session: VdoSession, bridge: Bridge) -> None:
     """Insert and flush; the database's overlap guard turns into the same 409 as the check."""
-    db.add(session)
     try:
+        # A savepoint, so that a lost race leaves the request's transaction usable for the 409.
         with db.begin_nested():
+            db.add(session)
             db.flush()
     except IntegrityError:
         check_bridge_free(db, bridge, session.start_utc, session.end_utc, ignore=[])
@@ -323,7 +324,7 @@ def invited_countries(db: Session, session: VdoSession) -> list[str]:
 
 def _affected(db: Session, session: VdoSession, scope: Scope) -> list[VdoSession]:
     """The session alone, or it and the later confirmed occurrences of its series."""
-    if scope is Scope.this or session.series_id is None:
+    if scope == Scope.this or session.series_id is None:
         return [session]
     return list(
         db.exec(
@@ -344,7 +345,7 @@ def reschedule(
     """Edit a session (or it and the following occurrences); time changes raise SEQUENCE."""
     now = now or utcnow()
     session = get_session(db, session_id)
-    if session.status is SessionStatus.cancelled:
+    if session.status == SessionStatus.cancelled:
         raise Conflict("A cancelled session cannot be changed; book a new one.")
     if data.revision != session.revision:
         raise Conflict(
@@ -407,7 +408,7 @@ def reschedule(
 def cancel(db: Session, session_id: int, scope: Scope) -> list[VdoSession]:
     """Cancel a session (or it and the following occurrences); frees the bridge."""
     session = get_session(db, session_id)
-    if session.status is SessionStatus.cancelled:
+    if session.status == SessionStatus.cancelled:
         raise Conflict(f"Session {session_id} is already cancelled.")
     affected = _affected(db, session, scope)
     for target in affected:

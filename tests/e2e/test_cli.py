@@ -16,8 +16,9 @@ VDO = [sys.executable, "-m", "service.cli"]
 
 
 def _run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(VDO + args, env=env, capture_output=True, text=True, timeout=120,
-                          **kwargs)
+    return subprocess.run(
+        VDO + args, env=env, capture_output=True, text=True, timeout=120, **kwargs
+    )
 
 
 @pytest.fixture
@@ -34,20 +35,34 @@ def _free_port() -> int:
 
 
 def test_user_create_prints_the_token_last_and_it_works(cli_env: dict[str, str]) -> None:
-    created = _run(["user", "create", "officer@example.org", "--name", "Officer",
-                    "--role", "secretariat", "--password", "long-enough-pw"], cli_env)
+    created = _run(
+        [
+            "user",
+            "create",
+            "officer@example.org",
+            "--name",
+            "Officer",
+            "--role",
+            "secretariat",
+            "--password",
+            "long-enough-pw",
+        ],
+        cli_env,
+    )
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
     assert token.startswith("vdo_") and len(token) > 40
-    again = _run(["user", "create", "officer@example.org", "--name", "O", "--role", "admin"],
-                 cli_env)
+    again = _run(
+        ["user", "create", "officer@example.org", "--name", "O", "--role", "admin"], cli_env
+    )
     assert again.returncode == 1 and "already exists" in again.stderr
     bad = _run(["user", "create", "x@example.org", "--name", "X", "--role", "king"], cli_env)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
 
 
-def test_import_reports_bad_rows_and_imports_nothing(cli_env: dict[str, str],
-                                                     tmp_path: Path) -> None:
+def test_import_reports_bad_rows_and_imports_nothing(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     csv_file = tmp_path / "people.csv"
     csv_file.write_text("name,email,country,zone\nA,a@example.org,TH,\nB,b@example.org,TH,Mars\n")
     refused = _run(["import", "people", str(csv_file)], cli_env)
@@ -70,11 +85,19 @@ def test_demo_then_serve_lists_the_members(cli_env: dict[str, str]) -> None:
     assert first.returncode == 0, first.stderr
     second = _run(["demo"], cli_env)
     assert "added: 0 countries, 0 agencies, 0 people, 0 bridges, 0 users" in second.stdout
-    token = next(line.split(": ")[1] for line in second.stdout.splitlines()
-                 if line.startswith("secretariat token:"))
+    token = next(
+        line.split(": ")[1]
+        for line in second.stdout.splitlines()
+        if line.startswith("secretariat token:")
+    )
     port = _free_port()
-    server = subprocess.Popen(VDO + ["serve", "--port", str(port)], env=cli_env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [*VDO, "serve", "--port", str(port)],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -85,8 +108,9 @@ def test_demo_then_serve_lists_the_members(cli_env: dict[str, str]) -> None:
                 time.sleep(0.1)
         assert health.json()["database"] == "ok"
         assert httpx.get(f"{base}/api/v1/countries").status_code == 401
-        countries = httpx.get(f"{base}/api/v1/countries",
-                              headers={"Authorization": f"Bearer {token}"}).json()
+        countries = httpx.get(
+            f"{base}/api/v1/countries", headers={"Authorization": f"Bearer {token}"}
+        ).json()
         zones = {c["code"]: c["capital_zone"] for c in countries if c["is_member"]}
         assert len(zones) == 11
         assert zones["TL"] == "Asia/Dili" and zones["MM"] == "Asia/Yangon"

@@ -1,0 +1,279 @@
+"""Booking, rescheduling, cancelling and listing sessions on both databases, on real dates."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from service.db import session_scope
+from service.scheduling.models import VdoSession
+from tests.integration.network import Network, book, build_network, make_bridge
+from tests.support.fake_bbb import running_fake_bbb
+
+ALL = ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"]
+
+
+@pytest.fixture
+def network(client: TestClient, staff_headers: dict[str, str]) -> Network:
+    return build_network(client, staff_headers)
+
+
+def _sessions(engine: Engine) -> int:
+    with session_scope(engine) as db:
+        return db.exec(select(func.count()).select_from(VdoSession)).one()
+
+
+def test_book_the_all_capitals_hour_and_read_local_times(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    response = book(client, staff_headers, network, countries=ALL, start="2026-12-03T07:00:00Z")
+    assert response.status_code == 201, response.text
+    session = response.json()
+    assert session["sequence"] == 0 and session["revision"] == 1
+    assert session["local_start"].startswith("2026-12-03T14:00:00+07:00")
+    local = {a["country_code"]: a["local_start"] for a in session["attendees"]}
+    assert local["MM"] == "2026-12-03T13:30:00+06:30"
+    assert local["TL"] == "2026-12-03T16:00:00+09:00"
+    assert sorted(session["countries"]) == sorted(ALL)
+    assert session["meeting"]["join_url"].startswith("https://meet.example.org/")
+    assert "Join online" in session["meeting"]["instructions"]
+
+
+def test_thai_holiday_is_refused_with_its_name_unless_acknowledged(
+    client: TestClient, staff_headers: dict[str, str], network: Network, engine: Engine
+) -> None:
+    # 10 December 2026 is Constitution Day in Thailand.
+    refused = book(
+        client, staff_headers, network, countries=["TH", "VN"], start="2026-12-10T03:00:00Z"
+    )
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert "Constitution Day" in problem["detail"]
+    assert any(p.startswith("Thailand (Asia/Bangkok)") for p in problem["problems"])
+    assert _sessions(engine) == 0
+    accepted = book(
+        client,
+        staff_headers,
+        network,
+        countries=["TH", "VN"],
+        start="2026-12-10T03:00:00Z",
+        acknowledge_problems=True,
+    )
+    assert accepted.status_code == 201
+    assert any("Constitution Day" in p for p in accepted.json()["acknowledged"])
+
+
+def test_brunei_friday_is_refused_but_saturday_is_a_working_day(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    friday = book(client, staff_headers, network, countries=["BN"], start="2026-12-04T02:00:00Z")
+    assert friday.status_code == 422
+    assert "Brunei Darussalam" in friday.json()["detail"]
+    saturday = book(client, staff_headers, network, countries=["BN"], start="2026-12-05T02:00:00Z")
+    assert saturday.status_code == 201, saturday.text
+
+
+def test_bridge_overlap_is_409_naming_the_session_and_cancel_frees_it(
+    client: TestClient, staff_headers: dict[str, str], network: Network, engine: Engine
+) -> None:
+    first = book(
+        client,
+        staff_headers,
+        network,
+        title="Steering committee",
+        countries=["TH"],
+        start="2026-12-03T07:00:00Z",
+    )
+    assert first.status_code == 201
+    clash = book(
+        client,
+        staff_headers,
+        network,
+        title="Other",
+        countries=["SG"],
+        start="2026-12-03T07:30:00Z",
+    )
+    assert clash.status_code == 409
+    assert "Steering committee" in clash.json()["detail"]
+    assert _sessions(engine) == 1
+    cancelled = client.post(f"/api/v1/sessions/{first.json()['id']}/cancel", headers=staff_headers)
+    assert cancelled.status_code == 200
+    assert cancelled.json()[0]["status"] == "cancelled"
+    assert cancelled.json()[0]["sequence"] == 1
+    again = client.post(f"/api/v1/sessions/{first.json()['id']}/cancel", headers=staff_headers)
+    assert again.status_code == 409
+    retry = book(
+        client,
+        staff_headers,
+        network,
+        title="Other",
+        countries=["SG"],
+        start="2026-12-03T07:30:00Z",
+    )
+    assert retry.status_code == 201
+
+
+def test_reschedule_raises_sequence_and_refuses_a_stale_revision(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    session = book(
+        client, staff_headers, network, countries=["TH"], start="2026-12-03T03:00:00Z"
+    ).json()
+    moved = client.patch(
+        f"/api/v1/sessions/{session['id']}",
+        headers=staff_headers,
+        json={"revision": 1, "start": "2026-12-03T07:00:00Z"},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["sequence"] == 1 and moved.json()["revision"] == 2
+    assert moved.json()["uid"] == session["uid"]
+    retitled = client.patch(
+        f"/api/v1/sessions/{session['id']}",
+        headers=staff_headers,
+        json={"revision": 2, "title": "New title"},
+    )
+    assert retitled.json()["sequence"] == 1 and retitled.json()["revision"] == 3
+    stale = client.patch(
+        f"/api/v1/sessions/{session['id']}",
+        headers=staff_headers,
+        json={"revision": 2, "title": "Lost update"},
+    )
+    assert stale.status_code == 409
+    assert "reload" in stale.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"duration_minutes": 5000}, "duration_minutes"),
+        ({"organiser_zone": "Asia/Bangkokk"}, "organiser_zone"),
+        ({"people": [999999]}, "people"),
+        ({"countries": ["XX"]}, "countries"),
+        ({"start": "2020-01-01T07:00:00Z"}, "start"),
+        ({"start": "2026-12-03T07:00:00"}, "start"),
+        ({"bridge_id": 999999}, "bridge_id"),
+    ],
+)
+def test_bad_booking_input_is_refused_clearly(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    network: Network,
+    engine: Engine,
+    body: dict,
+    field: str,
+) -> None:
+    request = {"countries": ["TH"], "start": "2026-12-03T07:00:00Z"} | body
+    response = book(client, staff_headers, network, **request)
+    assert response.status_code in (400, 422), response.text
+    assert field in response.text
+    assert _sessions(engine) == 0
+
+
+def test_delegates_cannot_book_and_do_not_see_others_passcodes(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    delegate_headers: dict[str, str],
+    network: Network,
+) -> None:
+    bridge = make_bridge(
+        client,
+        staff_headers,
+        "Zoom",
+        "manual",
+        {"join_url": "https://zoom.example.org/j/1", "meeting_id": "1", "passcode": "424242"},
+    )
+    session = book(
+        client,
+        staff_headers,
+        network,
+        countries=["TH"],
+        bridge_id=bridge,
+        start="2026-12-03T07:00:00Z",
+    ).json()
+    assert session["meeting"]["passcode"] == "424242"
+    seen = client.get(f"/api/v1/sessions/{session['id']}", headers=delegate_headers).json()
+    assert seen["meeting"]["passcode"] is None
+    assert (
+        book(
+            client, delegate_headers, network, countries=["TH"], start="2026-12-04T07:00:00Z"
+        ).status_code
+        == 403
+    )
+
+
+def test_listing_filters_by_dates_country_and_person(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    book(
+        client, staff_headers, network, title="Thai", countries=["TH"], start="2026-12-03T03:00:00Z"
+    )
+    book(
+        client,
+        staff_headers,
+        network,
+        title="Lao",
+        people=[network.people["LA"]],
+        start="2026-12-08T03:00:00Z",
+    )
+
+    def titles(query: str) -> list[str]:
+        page = client.get(f"/api/v1/sessions?{query}", headers=staff_headers).json()
+        return [s["title"] for s in page["items"]]
+
+    assert titles("from=2026-12-01&to=2026-12-31") == ["Thai", "Lao"]
+    assert titles("from=2026-12-04") == ["Lao"]
+    assert titles("country=TH") == ["Thai"]
+    assert titles(f"person={network.people['LA']}") == ["Lao"]
+
+
+def test_provider_down_gives_a_clear_error_and_no_booking(
+    client: TestClient, staff_headers: dict[str, str], network: Network, engine: Engine
+) -> None:
+    with running_fake_bbb() as bbb:
+        bridge = make_bridge(
+            client, staff_headers, "BBB", "bigbluebutton", bbb.bridge_settings(timeout_seconds=1)
+        )
+        ok = book(
+            client,
+            staff_headers,
+            network,
+            countries=["TH"],
+            bridge_id=bridge,
+            start="2026-12-03T07:00:00Z",
+        )
+        assert ok.status_code == 201, ok.text
+        assert ok.json()["meeting"]["provider"] == "bigbluebutton"
+        bbb.stop()
+        down = book(
+            client,
+            staff_headers,
+            network,
+            countries=["TH"],
+            bridge_id=bridge,
+            start="2026-12-04T07:00:00Z",
+        )
+    assert down.status_code == 502
+    assert "BigBlueButton" in down.json()["detail"] and "not booked" in down.json()["detail"]
+    assert _sessions(engine) == 1
+
+
+def test_leave_blocks_a_booking(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    person = network.people["SG"]
+    leave = client.post(
+        f"/api/v1/people/{person}/unavailability",
+        headers=staff_headers,
+        json={
+            "start": "2026-12-03T00:00:00Z",
+            "end": "2026-12-04T00:00:00Z",
+            "reason": "annual leave",
+        },
+    )
+    assert leave.status_code == 201
+    refused = book(client, staff_headers, network, people=[person], start="2026-12-03T07:00:00Z")
+    assert refused.status_code == 422
+    assert "annual leave" in refused.json()["detail"]
