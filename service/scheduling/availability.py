@@ -18,13 +18,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate, pairwise
+from typing import NamedTuple
 
 import pytz
 
 from service.scheduling.holidays_calendar import Holiday, holiday_on, holidays_between
-from service.scheduling.intervals import Interval, Span, from_epoch, subtract_spans, to_epoch
+from service.scheduling.intervals import (
+    Interval,
+    Span,
+    from_epoch,
+    span_between,
+    subtract_spans,
+    to_epoch,
+)
 from service.scheduling.office_hours import (
     MINUTES_PER_DAY,
     WeeklyHours,
@@ -43,10 +51,20 @@ class Availability(StrEnum):
     @property
     def severity(self) -> int:
         """0 for working; higher is harder to ask a participant to give up."""
-        return _SEVERITY[self]
+        return SEVERITY[self]
 
 
-_SEVERITY = {status: rank for rank, status in enumerate(Availability)}
+SEVERITY: dict[Availability, int] = {status: rank for rank, status in enumerate(Availability)}
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """What makes a local day working or not; shared by everyone in the same office."""
+
+    zone: str
+    hours: WeeklyHours
+    holiday_country: str | None
+    holiday_subdivision: str | None
 
 
 @dataclass(frozen=True)
@@ -69,9 +87,13 @@ class Participant:
         if self.holiday_subdivision and not self.holiday_country:
             raise ValueError(f"{self.label}: a holiday subdivision needs a holiday country.")
 
-    @property
+    @cached_property
     def tz(self) -> pytz.BaseTzInfo:
         return pytz.timezone(self.zone)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.zone, self.hours, self.holiday_country, self.holiday_subdivision)
 
     @property
     def title(self) -> str:
@@ -85,14 +107,13 @@ class ParticipantStatus:
     detail: str = ""  # in words, e.g. "public holiday Constitution Day"
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A stretch of time when the participant cannot meet."""
+class Block(NamedTuple):
+    """A stretch of time when the participant cannot meet (a tuple: thousands are made per plan)."""
 
     start: int  # epoch seconds, UTC
     end: int
     status: Availability
-    reason: str
+    reason: str  # e.g. "outside office hours", or the reason given for being unavailable
     # Outside hours and breaks are explained with the asked-for local time; holidays and leave
     # explain themselves.
     shows_local_time: bool = False
@@ -105,29 +126,86 @@ class WorkingDay:
     day: date
     opens: int
     closes: int
+    local_hours: WorkPeriod  # the same, in local minutes
 
 
-def day_off_status(participant: Participant, day: date) -> ParticipantStatus | None:
-    """Why a whole local date is off for the participant (holiday, weekend), or None."""
-    if participant.holiday_country:
-        holiday = holiday_on(participant.holiday_country, day, participant.holiday_subdivision)
+class BlockIndex:
+    """Blocks sorted by start, for quick "what overlaps this span" questions."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks: tuple[Block, ...] = tuple(sorted(blocks))  # by start, as tuples sort
+        self._starts = [block.start for block in self.blocks]
+        # Running maximum of block ends: lets a lookup stop walking back once nothing earlier
+        # can reach the asked-for time, even past long overlapping leave blocks.
+        self._reach = list(accumulate((block.end for block in self.blocks), max))
+
+    def overlapping(self, span: Span) -> Iterator[Block]:
+        """Blocks that share time with [start, end)."""
+        start, end = span
+        index = bisect_left(self._starts, end) - 1
+        while index >= 0 and self._reach[index] > start:
+            if self.blocks[index].end > start:
+                yield self.blocks[index]
+            index -= 1
+
+    def worst(self, span: Span) -> Block | None:
+        """The most severe block over [start, end), or None when nothing blocks it."""
+        return max(self.overlapping(span), key=lambda block: block.status.severity, default=None)
+
+
+def day_off_status(calendar: WorkCalendar, day: date) -> ParticipantStatus | None:
+    """Why a whole local date is off (public holiday, weekend), or None on a working day."""
+    if calendar.holiday_country:
+        holiday = holiday_on(calendar.holiday_country, day, calendar.holiday_subdivision)
         if holiday is not None:
             return ParticipantStatus(Availability.HOLIDAY, _holiday_text(holiday))
-    if not participant.hours.is_working_day(day):
+    if not calendar.hours.is_working_day(day):
         return ParticipantStatus(Availability.OFF, f"{weekday_name(day)} is a day off")
     return None
 
 
 def _holiday_text(holiday: Holiday) -> str:
-    estimated = " (date only estimated)" if holiday.estimated else ""
-    return f"public holiday {holiday.name}{estimated}"
+    # Estimated dates need no extra word: the package already names them "... (estimated)".
+    return f"public holiday {holiday.name}"
 
 
+def _local_epoch(zone: str, day: date, minute: int = 0) -> int:
+    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
+    return to_epoch(pytz.timezone(zone).localize(naive))
+
+
+# Day schedules are cached: participants in one office share them, and pytz's localize costs
+# ~20 us a call, which would dominate planning over weeks for dozens of participants.
 @lru_cache(maxsize=1 << 16)
-def _local_midnight(zone: str, day: date) -> int:
-    """Epoch seconds of a local midnight; cached because pytz's localize is slow (~20 us)."""
-    tz = pytz.timezone(zone)
-    return to_epoch(tz.localize(datetime(day.year, day.month, day.day)))
+def _day_schedule(calendar: WorkCalendar, day: date) -> tuple[tuple[Block, ...], WorkingDay | None]:
+    """The blocks of one local day, and its working hours unless the day is off."""
+    midnight = _local_epoch(calendar.zone, day)
+    next_midnight = _local_epoch(calendar.zone, day + timedelta(days=1))
+    off = day_off_status(calendar, day)
+    if off is not None:
+        shows_time = off.status is Availability.OFF
+        return (Block(midnight, next_midnight, off.status, off.detail, shows_time),), None
+    periods = calendar.hours.periods_on(day)
+    if next_midnight - midnight == MINUTES_PER_DAY * 60:
+        edges = [(midnight + p.start * 60, midnight + p.end * 60) for p in periods]
+    else:  # a DST change inside this day: place each edge on the local clock
+        edges = [
+            (_local_epoch(calendar.zone, day, p.start), _local_epoch(calendar.zone, day, p.end))
+            for p in periods
+        ]
+    opens, closes = edges[0][0], edges[-1][1]
+    blocks = [Block(midnight, opens, Availability.OFF, "outside office hours", True)]
+    for (before, after), ((_, break_start), (break_end, _)) in zip(
+        pairwise(periods), pairwise(edges), strict=True
+    ):
+        if break_end > break_start:
+            gap = WorkPeriod(before.end, after.start)
+            blocks.append(
+                Block(break_start, break_end, Availability.BREAK, f"in the {gap} break", True)
+            )
+    blocks.append(Block(closes, next_midnight, Availability.OFF, "outside office hours", True))
+    local_hours = WorkPeriod(periods[0].start, periods[-1].end)
+    return tuple(blocks), WorkingDay(day, opens, closes, local_hours)
 
 
 class Timeline:
@@ -142,81 +220,19 @@ class Timeline:
         working_days: list[WorkingDay] = []
         day = first_day
         while day <= last_day:
-            self._add_day(day, blocks, working_days)
+            day_blocks, working_day = _day_schedule(participant.calendar, day)
+            blocks.extend(day_blocks)
+            if working_day is not None:
+                working_days.append(working_day)
             day += timedelta(days=1)
-        blocks.extend(
-            Block(*interval.span, Availability.UNAVAILABLE, _unavailable_text(interval))
-            for interval in participant.unavailable
-            if interval.span[1] > window[0] and interval.span[0] < window[1]
-        )
-        blocks.sort(key=lambda block: block.start)
-        self.blocks: tuple[Block, ...] = tuple(blocks)
+        for interval in participant.unavailable:
+            start, end = interval.span
+            if end > window[0] and start < window[1]:
+                blocks.append(Block(start, end, Availability.UNAVAILABLE, interval.reason))
+        self.index = BlockIndex(blocks)
         self.working_days: tuple[WorkingDay, ...] = tuple(working_days)
-        self._block_starts = [block.start for block in blocks]
-        # Running maximum of block ends: lets a lookup stop walking back once nothing earlier
-        # can reach the asked-for time, even with long overlapping leave blocks.
-        self._reach = list(accumulate((block.end for block in blocks), max))
         self._day_opens = [working_day.opens for working_day in working_days]
-        self.estimated_holidays: tuple[Holiday, ...] = (
-            tuple(
-                holiday
-                for holiday in holidays_between(
-                    participant.holiday_country,
-                    first_day - timedelta(days=1),
-                    last_day + timedelta(days=1),
-                    participant.holiday_subdivision,
-                )
-                if holiday.estimated
-            )
-            if participant.holiday_country
-            else ()
-        )
-
-    def _add_day(self, day: date, blocks: list[Block], working_days: list[WorkingDay]) -> None:
-        zone = self.participant.zone
-        midnight = _local_midnight(zone, day)
-        next_midnight = _local_midnight(zone, day + timedelta(days=1))
-        off = day_off_status(self.participant, day)
-        if off is not None:
-            shows_time = off.status is Availability.OFF
-            blocks.append(Block(midnight, next_midnight, off.status, off.detail, shows_time))
-            return
-        periods = self.participant.hours.periods_on(day)
-        if next_midnight - midnight == MINUTES_PER_DAY * 60:
-            edges = [(midnight + p.start * 60, midnight + p.end * 60) for p in periods]
-        else:  # a DST change inside this day: place each edge on the local clock
-            edges = [
-                (self._local_epoch(day, p.start), self._local_epoch(day, p.end)) for p in periods
-            ]
-        opens, closes = edges[0][0], edges[-1][1]
-        blocks.append(Block(midnight, opens, Availability.OFF, "outside office hours", True))
-        for (before, after), ((_, break_start), (break_end, _)) in zip(
-            pairwise(periods), pairwise(edges), strict=True
-        ):
-            if break_end > break_start:
-                gap = WorkPeriod(before.end, after.start)
-                blocks.append(
-                    Block(break_start, break_end, Availability.BREAK, f"in the {gap} break", True)
-                )
-        blocks.append(Block(closes, next_midnight, Availability.OFF, "outside office hours", True))
-        working_days.append(WorkingDay(day, opens, closes))
-
-    def _local_epoch(self, day: date, minute: int) -> int:
-        naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
-        return to_epoch(self.participant.tz.localize(naive))
-
-    def overlapping(self, span: Span) -> Iterator[Block]:
-        """Blocks that share time with [start, end)."""
-        start, end = span
-        index = bisect_left(self._block_starts, end) - 1
-        while index >= 0 and self._reach[index] > start:
-            if self.blocks[index].end > start:
-                yield self.blocks[index]
-            index -= 1
-
-    def worst_block(self, span: Span) -> Block | None:
-        """The most severe block over [start, end), or None when it is all working time."""
-        return max(self.overlapping(span), key=lambda block: block.status.severity, default=None)
+        self.estimated_holidays = _estimated_holidays(participant, first_day, last_day)
 
     def working_day_of(self, span: Span) -> WorkingDay | None:
         """The working day whose opening hours contain [start, end), if any."""
@@ -226,42 +242,64 @@ class Timeline:
         return None
 
     def free_spans(self, window: Span) -> list[Span]:
-        return subtract_spans(window, ((block.start, block.end) for block in self.blocks))
+        return subtract_spans(window, ((block.start, block.end) for block in self.index.blocks))
 
     def status_of(self, span: Span) -> ParticipantStatus:
-        block = self.worst_block(span)
+        block = self.index.worst(span)
         if block is None:
             return ParticipantStatus(Availability.WORKING)
-        return ParticipantStatus(block.status, self.explain(block, span))
-
-    def explain(self, block: Block, span: Span) -> str:
-        if not block.shows_local_time:
-            return block.reason
-        return f"{block.reason} ({self.local_clock(span)} local)"
+        clock = self.local_clock(span) if block.shows_local_time else ""
+        return ParticipantStatus(block.status, describe(block, clock))
 
     def local_clock(self, span: Span) -> str:
         """The span as local wall-clock time, e.g. "17:30-18:30" (one time for an instant)."""
         start, end = (from_epoch(edge).astimezone(self.participant.tz) for edge in span)
-        if span[1] - span[0] <= 1:
-            return f"{start:%H:%M}"
-        return f"{start:%H:%M}-{end:%H:%M}"
+        return clock_text(start) if span[1] - span[0] <= 1 else clock_text(start, end)
 
 
-def _unavailable_text(interval: Interval) -> str:
-    return f"unavailable: {interval.reason}" if interval.reason else "unavailable"
+def clock_text(start: datetime, end: datetime | None = None) -> str:
+    """Local wall-clock time of an instant ("17:30") or a span ("17:30-18:30")."""
+    # Formatted by hand: strftime is slow enough to show when a plan explains hundreds of slots.
+    text = f"{start.hour:02d}:{start.minute:02d}"
+    return text if end is None else f"{text}-{end.hour:02d}:{end.minute:02d}"
+
+
+def describe(block: Block, local_clock: str) -> str:
+    """A block in words; `local_clock` is the asked-for time, shown for hours and breaks."""
+    if block.status is Availability.UNAVAILABLE:
+        return f"unavailable: {block.reason}" if block.reason else "unavailable"
+    if block.shows_local_time:
+        return f"{block.reason} ({local_clock} local)"
+    return block.reason
+
+
+def _estimated_holidays(participant: Participant, first: date, last: date) -> tuple[Holiday, ...]:
+    """Estimated holidays on the given local days and the day either side (they may move)."""
+    if not participant.holiday_country:
+        return ()
+    return tuple(
+        holiday
+        for holiday in holidays_between(
+            participant.holiday_country,
+            first - timedelta(days=1),
+            last + timedelta(days=1),
+            participant.holiday_subdivision,
+        )
+        if holiday.estimated
+    )
 
 
 def free_intervals(
     participant: Participant, window_start: datetime, window_end: datetime
 ) -> list[Interval]:
     """When the participant can meet within [window_start, window_end), as UTC intervals."""
-    window = _window(window_start, window_end)
+    window = span_between(window_start, window_end)
     return [Interval.from_span(span) for span in Timeline(participant, window).free_spans(window)]
 
 
 def status_during(participant: Participant, start: datetime, end: datetime) -> ParticipantStatus:
     """The participant's worst status over [start, end), with the reason in words."""
-    span = _window(start, end)
+    span = span_between(start, end)
     return Timeline(participant, span).status_of(span)
 
 
@@ -270,10 +308,3 @@ def status_at(participant: Participant, instant: datetime) -> ParticipantStatus:
     moment = to_epoch(instant)
     span = (moment, moment + 1)
     return Timeline(participant, span).status_of(span)
-
-
-def _window(start: datetime, end: datetime) -> Span:
-    span = to_epoch(start), to_epoch(end)
-    if span[1] <= span[0]:
-        raise ValueError(f"{end.isoformat()} must come after {start.isoformat()}.")
-    return span

@@ -9,9 +9,9 @@ Names are always English (the ASEAN working language), whatever the machine's lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -40,14 +40,10 @@ def holidays_between(
     """Holidays from `first` to `last`, both included, in date order."""
     return [
         holiday
-        for day in _dates(first, last)
-        if (holiday := holiday_on(country, day, subdivision)) is not None
+        for year in range(first.year, last.year + 1)
+        for day, holiday in _holidays_of_year(country, subdivision, year).items()
+        if first <= day <= last
     ]
-
-
-def _dates(first: date, last: date) -> Iterator[date]:
-    for offset in range((last - first).days + 1):
-        yield first + timedelta(days=offset)
 
 
 @lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 Span = tuple[int, int]  # [start, end) in seconds since the epoch, UTC
 
@@ -18,6 +19,14 @@ def to_epoch(moment: datetime) -> int:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{moment.isoformat()} has no time zone; give times as aware datetimes.")
     return int(moment.timestamp())
+
+
+def span_between(start: datetime, end: datetime) -> Span:
+    """The span of [start, end); raises ValueError unless end comes after start."""
+    span = to_epoch(start), to_epoch(end)
+    if span[1] <= span[0]:
+        raise ValueError(f"{end.isoformat()} must come after {start.isoformat()}.")
+    return span
 
 
 def from_epoch(seconds: int) -> datetime:
@@ -39,7 +48,7 @@ class Interval:
                 "must end after it starts."
             )
 
-    @property
+    @cached_property
     def span(self) -> Span:
         return to_epoch(self.start), to_epoch(self.end)
 

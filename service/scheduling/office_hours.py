@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
+from typing import NamedTuple
 
 from service.directory.reference import WEEKDAYS, OfficeHoursJSON
 
@@ -47,9 +48,11 @@ def _parse_minute(text: object, day_name: str) -> int:
     return minute
 
 
-@dataclass(frozen=True, slots=True)
-class WorkPeriod:
-    """A stretch of work within one local day, in minutes since local midnight (end exclusive)."""
+class WorkPeriod(NamedTuple):
+    """A stretch of work within one local day, in minutes since local midnight (end exclusive).
+
+    A tuple so that comparing two weeks (a cache lookup per participant and day) runs in C.
+    """
 
     start: int
     end: int
@@ -63,12 +66,18 @@ class WeeklyHours:
     """Working periods per weekday, Monday first (the index of `date.weekday()`)."""
 
     days: tuple[tuple[WorkPeriod, ...], ...]
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.days) != len(WEEKDAYS):
             raise ValueError(f"A week has {len(WEEKDAYS)} days, not {len(self.days)}.")
         for day_name, periods in zip(_WEEKDAY_NAMES, self.days, strict=True):
             _check_periods(day_name, periods)
+        # Hashed once: office hours key the per-day caches, looked up for every participant-day.
+        object.__setattr__(self, "_hash", hash(self.days))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def from_json(cls, week: Mapping[str, Sequence[Sequence[str]]]) -> WeeklyHours:
