@@ -1,0 +1,122 @@
+"""The planner over HTTP, with the directory and bookings from the database."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import TestClient
+
+from tests.integration.network import Network, book, build_network
+
+ALL = "BN,KH,ID,LA,MY,MM,PH,SG,TH,VN,TL"
+
+
+@pytest.fixture
+def network(client: TestClient, staff_headers: dict[str, str]) -> Network:
+    return build_network(client, staff_headers)
+
+
+def _plan(client: TestClient, headers: dict[str, str], query: str) -> dict:
+    response = client.get(f"/api/v1/planner?{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_all_eleven_capitals_meet_only_at_07_utc_on_working_days(
+    client: TestClient, delegate_headers: dict[str, str], network: Network
+) -> None:
+    plan = _plan(
+        client,
+        delegate_headers,
+        f"countries={ALL}&from=2026-12-07&to=2026-12-18&duration=60&step=15",
+    )
+    assert plan["all_constraints_met"]
+    starts = sorted(slot["start"] for slot in plan["slots"])
+    # 7 Dec: Thailand's in-lieu holiday and Timor-Leste's Memorial Day; 8 Dec: Immaculate
+    # Conception in the Philippines and Timor-Leste; 10 Dec: Thailand's Constitution Day;
+    # Fridays are Brunei's weekend. The days left share 07:00-08:00 UTC only.
+    assert starts == [f"2026-12-{day}T07:00:00Z" for day in ("09", "14", "15", "16", "17")]
+    yangon = next(p for p in plan["slots"][0]["participants"] if p["key"] == "country:MM")
+    assert yangon["local_start"].endswith("13:30:00+06:30")
+
+
+def test_bridge_bookings_and_people_are_respected(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    booked = book(
+        client,
+        staff_headers,
+        network,
+        countries=["TH"],
+        start="2026-12-14T07:00:00Z",
+        title="Existing",
+    )
+    assert booked.status_code == 201
+    query = (
+        f"countries={ALL}&from=2026-12-14&to=2026-12-15&duration=60&step=15"
+        f"&bridge={network.bridge_id}"
+    )
+    plan = _plan(client, staff_headers, query)
+    assert [s["start"] for s in plan["slots"]] == ["2026-12-15T07:00:00Z"]
+
+
+def test_helsinki_fits_but_new_york_gets_the_closest_slots_with_reasons(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    window = "&from=2026-12-09&to=2026-12-09&duration=60&step=30&limit=3"
+    with_helsinki = _plan(
+        client, staff_headers, f"countries={ALL}&people={network.people['FI']}{window}"
+    )
+    assert with_helsinki["all_constraints_met"]  # 07:00 UTC is 09:00 in Helsinki in winter
+    client.post(
+        "/api/v1/countries",
+        headers=staff_headers,
+        json={"code": "US", "name": "United States", "capital_zone": "America/New_York"},
+    )
+    washington = client.post(
+        "/api/v1/people",
+        headers=staff_headers,
+        json={
+            "name": "David Miller",
+            "email": "dmiller@worldbank.example.org",
+            "country_code": "US",
+        },
+    ).json()
+    plan = _plan(client, staff_headers, f"countries={ALL}&people={washington['id']}{window}")
+    assert not plan["all_constraints_met"]
+    assert plan["slots"], "closest misses are returned instead of nothing"
+    problems = " ".join(plan["slots"][0]["hard_problems"])
+    assert "David Miller (America/New_York)" in problems
+
+
+def test_day_grid_shows_half_hour_cells_for_yangon(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    response = client.get(
+        "/api/v1/planner/day?day=2026-12-08&countries=MM,TH", headers=staff_headers
+    )
+    assert response.status_code == 200, response.text
+    rows = {row["key"]: row for row in response.json()["rows"]}
+    yangon = rows["country:MM"]["cells"]
+    assert len(yangon) == 48
+    # 09:30 in Yangon is 03:00 UTC: the 02:30 cell is off, the 03:00 cell working.
+    assert yangon[5]["status"] == "off" and yangon[6]["status"] == "working"
+    thai = rows["country:TH"]["cells"]
+    assert thai[10]["status"] == "break"  # 05:00 UTC = 12:00 Bangkok lunch
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "countries=XX&from=2026-12-08&to=2026-12-08",
+        "countries=TH&from=2026-12-08&to=2026-12-01",
+        "from=2026-12-08&to=2026-12-09",
+        "countries=TH&from=2026-12-08&to=2027-12-08",
+        "countries=TH&people=a,b&from=2026-12-08&to=2026-12-09",
+    ],
+)
+def test_bad_planner_queries_are_clear(
+    client: TestClient, staff_headers: dict[str, str], query: str
+) -> None:
+    response = client.get(f"/api/v1/planner?{query}", headers=staff_headers)
+    assert response.status_code in (400, 422), response.text
+    assert response.json()["detail"]
