@@ -45,25 +45,24 @@ HORIZON = timedelta(days=190)
 
 
 def _problems_and_flags(
-    participants: list[Participant], start: datetime, end: datetime, duration: timedelta
+    participants: list[Participant], start: datetime, duration: timedelta, zone: str
 ) -> tuple[list[str], dict]:
     """Hard problems (refuse unless acknowledged) and holiday flags (book, but warn)."""
-    problems, holidays = [], []
+    problems = []
+    on_holiday = False
     for participant in participants:
-        status = status_during(participant, start, end)
-        if status.status is Availability.HOLIDAY:
-            holidays.append(f"{participant.title}: {status.detail}")
-        elif status.status is not Availability.WORKING:
+        status = status_during(participant, start, start + duration)
+        if status.status == Availability.HOLIDAY:
+            on_holiday = True
+        elif status.status != Availability.WORKING:
             problems.append(
                 f"{start:%Y-%m-%d}: {participant.title}: {status.detail or status.status.value}"
             )
-    if not holidays:
+    if not on_holiday:
         return problems, {}
-    suggestion = suggest_next_working_day(start, duration, participants)
-    return problems, {
-        "holidays": holidays,
-        "suggested_start": suggestion.isoformat() if suggestion else None,
-    }
+    suggestion = suggest_next_working_day(start, duration, participants, zone)
+    next_start = suggestion.next_start.isoformat() if suggestion.next_start else None
+    return problems, {"holidays": list(suggestion.problems), "suggested_start": next_start}
 
 
 def _host_order(db: Session, data: SessionCreate) -> list[str]:
@@ -87,7 +86,8 @@ def _hosts(db: Session, data: SessionCreate, count: int) -> list[str | None]:
         raise invalid_field("chair_country", f"{first} is not in the host order")
     before_first = order[order.index(first) - 1]
     try:
-        return list(rotate_hosts(order, data.host_opt_outs, before_first, count))
+        opt_outs = [code.upper() for code in data.host_opt_outs]
+        return list(rotate_hosts(order, opt_outs, before_first, count))
     except ValueError as exc:
         raise invalid_field("host_opt_outs", str(exc)) from None
 
@@ -121,7 +121,7 @@ def book_series(
     problems: list[str] = []
     flags = []
     for start in starts:
-        hard, flag = _problems_and_flags(invitation.participants, start, start + duration, duration)
+        hard, flag = _problems_and_flags(invitation.participants, start, duration, zone.zone)
         problems += hard
         flags.append(flag)
         check_bridge_free(db, bridge, start, start + duration)
@@ -230,9 +230,7 @@ def extend_series(db: Session, *, now: datetime | None = None) -> int:
             )
         for start, host in zip(new_starts, hosts, strict=True):
             invitation = _invitation_like(db, template, start, start + duration)
-            _, flag = _problems_and_flags(
-                invitation.participants, start, start + duration, duration
-            )
+            _, flag = _problems_and_flags(invitation.participants, start, duration, zone.zone)
             occurrence = VdoSession(
                 uid=series.uid,
                 title=series.title,
