@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from service.scheduling.availability import Availability, status_during
+from service.scheduling.intervals import Interval
+from service.scheduling.planner import day_grid, find_common_slots
+
+HOUR = timedelta(hours=1)
+QUARTER = timedelta(minutes=15)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def plan(participants, first_day: date, last_day: date, duration=HOUR, **options):
+    """Plan over whole UTC days, first to last included, asking for every slot."""
+    start = datetime.combine(first_day, time(), tzinfo=UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=UTC)
+    options.setdefault("limit", 1000)
+    return find_common_slots(participants, start, end, duration, QUARTER, **options)
+
+
+def local_days(result) -> set[date]:
+    """The local dates of the slots, as the first participant sees them."""
+    return {slot.participants[0].local_start.date() for slot in result.slots}
+
+
+def test_all_eleven_capitals_share_only_07_to_08_utc_on_mon_to_thu(capitals) -> None:
+    # A holiday-free week; Brunei's Friday weekend removes Friday.
+    result = plan(capitals, date(2026, 11, 16), date(2026, 11, 22), duration=QUARTER)
+    assert result.all_constraints_met
+    starts = sorted(slot.start for slot in result.slots)
+    expected = [
+        datetime.combine(date(2026, 11, day), time(7, minute), tzinfo=UTC)
+        for day in (16, 17, 18, 19)
+        for minute in (0, 15, 30, 45)
+    ]
+    assert starts == expected
+    assert result.slots_found == len(expected)
+
+
+def test_plan_agrees_with_status_of_every_participant_at_every_start(capitals) -> None:
+    # Independent check of the interval arithmetic: ask each participant about each start.
+    window_start, window_end = utc(2026, 11, 17), utc(2026, 11, 18, 12)
+    result = find_common_slots(capitals, window_start, window_end, HOUR, QUARTER, limit=1000)
+    brute_force = []
+    start = window_start
+    while start + HOUR <= window_end:
+        if all(
+            status_during(p, start, start + HOUR).status is Availability.WORKING for p in capitals
+        ):
+            brute_force.append(start)
+        start += QUARTER
+    assert brute_force  # the week has common time, so this check compares something
+    assert sorted(slot.start for slot in result.slots) == brute_force
+
+
+def test_no_slot_on_thai_holidays_including_the_day_in_lieu(member) -> None:
+    result = plan([member("TH"), member("VN")], date(2026, 12, 7), date(2026, 12, 11))
+    assert local_days(result) == {date(2026, 12, 8), date(2026, 12, 9), date(2026, 12, 11)}
+
+
+def test_no_slot_on_malaysian_or_indonesian_holidays(member) -> None:
+    result = plan([member("MY"), member("ID")], date(2026, 8, 17), date(2026, 8, 31))
+    days = local_days(result)
+    assert date(2026, 8, 17) not in days  # Indonesian Independence Day
+    assert date(2026, 8, 25) not in days  # the Prophet's Birthday in both
+    assert date(2026, 8, 31) not in days  # Malaysian National Day
+    assert date(2026, 8, 18) in days and date(2026, 8, 28) in days
+
+
+def test_brunei_meets_on_saturday_but_not_friday_or_sunday(member) -> None:
+    result = plan([member("BN")], date(2026, 11, 15), date(2026, 11, 22))
+    weekdays = {day.strftime("%a") for day in local_days(result)}
+    assert weekdays == {"Mon", "Tue", "Wed", "Thu", "Sat"}
+
+
+def test_local_times_in_yangon_are_at_plus_0630(capitals) -> None:
+    result = plan(capitals, date(2026, 11, 17), date(2026, 11, 17))
+    (slot,) = result.slots
+    myanmar = next(p for p in slot.participants if p.key == "country:MM")
+    assert myanmar.local_start.isoformat() == "2026-11-17T13:30:00+06:30"
+    assert myanmar.local_end.isoformat() == "2026-11-17T14:30:00+06:30"
+    thailand = next(p for p in slot.participants if p.key == "country:TH")
+    assert thailand.local_start.isoformat() == "2026-11-17T14:00:00+07:00"
+
+
+def test_jayapura_shares_no_hour_so_the_closest_slots_come_with_reasons(member, capitals) -> None:
+    papua = member("ID", key="agency:ID-PA", label="Indonesia (Papua)", zone="Asia/Jayapura")
+    result = plan([*capitals, papua], date(2026, 11, 16), date(2026, 11, 20), limit=5)
+    assert not result.all_constraints_met
+    assert result.slots_found == 0
+    assert len(result.slots) == 5
+    best = result.slots[0]
+    # One participant at lunch is closer than Jayapura after hours: 06:00 UTC is 13:00 in
+    # Phnom Penh (lunch until 14:00) and 15:00 in Jayapura.
+    assert best.start.time() == time(6)
+    assert best.hard_problems == (
+        "Cambodia (Asia/Phnom_Penh): in the 12:00-14:00 break (13:00-14:00 local)",
+    )
+    for slot in result.slots:
+        assert slot.hard_problems
+
+
+def test_closest_slots_prefer_after_hours_to_a_holiday(member) -> None:
+    # From 16:30 on 9 Dec (after hours) to 17:00 on 10 Dec (Constitution Day) in Bangkok.
+    result = find_common_slots(
+        [member("TH")], utc(2026, 12, 9, 9, 30), utc(2026, 12, 10, 10), HOUR, QUARTER, limit=3
+    )
+    assert not result.all_constraints_met
+    for slot in result.slots:
+        assert slot.start < utc(2026, 12, 9, 16)  # before midnight in Bangkok
+        assert "outside office hours" in slot.hard_problems[0]
+    only_holiday = find_common_slots(
+        [member("TH")], utc(2026, 12, 9, 17), utc(2026, 12, 10, 1), HOUR, QUARTER, limit=1
+    )
+    assert only_holiday.slots[0].hard_problems == (
+        "Thailand (Asia/Bangkok): public holiday Constitution Day",
+    )
+
+
+def test_breaks_count_as_unavailable(member) -> None:
+    # Phnom Penh works 08:00-12:00 and 14:00-17:00 (01:00-05:00 and 07:00-10:00 UTC).
+    result = plan([member("KH")], date(2026, 11, 17), date(2026, 11, 17), duration=3 * HOUR)
+    starts = sorted(slot.start.strftime("%H:%M") for slot in result.slots)
+    assert starts == ["01:00", "01:15", "01:30", "01:45", "02:00", "07:00"]
+
+
+def test_busy_bridge_and_people_are_avoided(member) -> None:
+    busy = Interval(utc(2026, 11, 17, 7), utc(2026, 11, 17, 8), "Weekly ASEAN sync")
+    leave = Interval(utc(2026, 11, 18), utc(2026, 11, 19), "annual leave")
+    thailand = member("TH", unavailable=(leave,))
+    result = plan([thailand], date(2026, 11, 17), date(2026, 11, 18), bridge_busy=[busy])
+    starts = {slot.start for slot in result.slots}
+    assert all(slot.start.date() == date(2026, 11, 17) for slot in result.slots)
+    assert not any(utc(2026, 11, 17, 6) < start < utc(2026, 11, 17, 8) for start in starts)
+    assert utc(2026, 11, 17, 6) in starts and utc(2026, 11, 17, 8) in starts
+
+
+def test_a_busy_bridge_is_named_when_nothing_fits(member) -> None:
+    all_day = Interval(utc(2026, 11, 17), utc(2026, 11, 18), "Annual workshop")
+    result = plan([member("TH")], date(2026, 11, 17), date(2026, 11, 17), bridge_busy=[all_day])
+    assert not result.all_constraints_met
+    assert result.slots[0].hard_problems == ("Bridge: busy with Annual workshop",)
+
+
+def test_ranking_shares_the_inconvenience(member, helsinki_partner) -> None:
+    # Bangkok's day (01:30-09:30 UTC) and Helsinki's (06:00-14:00 UTC in winter) overlap from
+    # 06:00 to 09:30 UTC. Their middles are 05:30 and 10:00 UTC, so the fairest hour is centred
+    # between them at 07:45, and the earliest or latest possible hour rank below it.
+    result = plan([member("TH"), helsinki_partner], date(2026, 11, 17), date(2026, 11, 17))
+    assert result.slots[0].start == utc(2026, 11, 17, 7, 15)
+    assert result.slots[0].score == pytest.approx(100 * (1 - 2.25 / 4), abs=0.1)
+    ranked = [slot.start for slot in result.slots]
+    assert ranked.index(utc(2026, 11, 17, 6)) > 0
+    assert ranked.index(utc(2026, 11, 17, 8, 30)) > 0
+
+
+def test_soft_problems_near_closing_time_and_around_estimated_holidays(member) -> None:
+    result = plan([member("TL")], date(2026, 5, 25), date(2026, 5, 29))
+    assert date(2026, 5, 27) not in local_days(result)  # Eid al-Adha (estimated)
+    late = next(s for s in result.slots if s.start == utc(2026, 5, 26, 6, 45))  # 15:45 in Dili
+    assert "ends within 30 min of Timor-Leste's closing time (17:00)" in late.soft_problems
+    assert any("Eid al-Adha (estimated) on 2026-05-27 is only an estimated date" in problem
+               for problem in late.soft_problems)  # fmt: skip
+    far = next(s for s in result.slots if s.start == utc(2026, 5, 25, 2))
+    assert not any("estimated" in problem for problem in far.soft_problems)
+
+
+def test_helsinki_and_new_york_meet_only_while_one_of_them_is_on_dst(
+    helsinki_partner, new_york_partner
+) -> None:
+    partners = [helsinki_partner, new_york_partner]
+    # The US moves its clocks three weeks before the EU in March and a week after it in
+    # autumn; only then does 09:00 in New York fall before 16:00 in Helsinki.
+    for first, last in [
+        (date(2026, 3, 2), date(2026, 3, 6)),
+        (date(2026, 3, 30), date(2026, 4, 2)),
+        (date(2026, 10, 19), date(2026, 10, 23)),
+        (date(2026, 11, 2), date(2026, 11, 6)),
+        (date(2027, 3, 1), date(2027, 3, 12)),
+        (date(2027, 3, 29), date(2027, 4, 2)),
+    ]:
+        assert not plan(partners, first, last).all_constraints_met, first
+    for first, last, days in [
+        (date(2026, 3, 9), date(2026, 3, 27), 15),
+        (date(2026, 10, 26), date(2026, 10, 30), 5),
+        (date(2027, 3, 15), date(2027, 3, 26), 9),  # Friday 26 March 2027 is Good Friday
+    ]:
+        result = plan(partners, first, last)
+        assert result.all_constraints_met
+        assert len(result.slots) == days
+        for slot in result.slots:
+            assert slot.start.time() == time(13)
+            helsinki, new_york = slot.participants
+            assert helsinki.local_start.strftime("%H:%M") == "15:00"
+            assert new_york.local_start.strftime("%H:%M") == "09:00"
+
+
+def test_day_grid_shows_yangon_on_the_half_hour_and_holidays(member) -> None:
+    myanmar, thailand = day_grid([member("MM"), member("TH")], date(2026, 12, 10))
+    assert len(myanmar.cells) == 48
+    working = [cell.start.strftime("%H:%M") for cell in myanmar.cells if cell.status == "working"]
+    assert working[0] == "03:00" and working[-1] == "09:30" and len(working) == 14
+    assert thailand.cells[6].status is Availability.HOLIDAY
+    assert thailand.cells[6].detail == "public holiday Constitution Day"
+    assert thailand.cells[-1].status is Availability.OFF  # 06:30 on Friday 11 Dec in Bangkok
+
+
+def test_day_grid_marks_breaks(member) -> None:
+    (malaysia,) = day_grid([member("MY")], date(2026, 12, 4))  # Friday: 12:15-14:45 prayers
+    statuses = {cell.start.strftime("%H:%M"): cell.status for cell in malaysia.cells}
+    assert statuses["03:30"] is Availability.WORKING
+    assert statuses["04:00"] is Availability.BREAK  # 12:00-12:30 local includes 12:15
+    assert statuses["06:30"] is Availability.BREAK
+    assert statuses["07:00"] is Availability.WORKING
+
+
+def test_bad_requests_are_refused(member) -> None:
+    thailand = member("TH")
+    with pytest.raises(ValueError, match="must come after"):
+        find_common_slots([thailand], utc(2026, 12, 9), utc(2026, 12, 8), HOUR, QUARTER)
+    with pytest.raises(ValueError, match="duration must be a positive"):
+        find_common_slots([thailand], utc(2026, 12, 8), utc(2026, 12, 9), timedelta(), QUARTER)
+    with pytest.raises(ValueError, match="invited once; repeated: country:TH"):
+        find_common_slots([thailand, thailand], utc(2026, 12, 8), utc(2026, 12, 9), HOUR, QUARTER)
+    with pytest.raises(ValueError, match="divide the day evenly"):
+        day_grid([thailand], date(2026, 12, 8), cell_minutes=7)
