@@ -96,6 +96,16 @@ def cmd_import_people(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_series_extend(settings: Settings, _: argparse.Namespace) -> int:
+    """Store the occurrences of open-ended series that came within the horizon (run daily)."""
+    from service.scheduling.series import extend_series
+
+    with session_scope(_engine(settings)) as db:
+        added = extend_series(db)
+    print(f"{added} occurrences added")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vdo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="load the ASEAN Pubs demo network").set_defaults(
         handler=cmd_demo
     )
+
+    series = commands.add_parser("series", help="recurring series").add_subparsers(
+        dest="series_command", required=True
+    )
+    series.add_parser(
+        "extend", help="store occurrences that came within the horizon (run daily)"
+    ).set_defaults(handler=cmd_series_extend)
 
     user = commands.add_parser("user", help="accounts").add_subparsers(
         dest="user_command", required=True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
+import pytz
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -15,6 +17,10 @@ from service.db import utcnow
 from service.directory import service as directory
 from service.directory.models import Agency, AgencyKind, Country, Language, Person
 from service.directory.schemas import CountryCreate
+from service.scheduling import planning, series
+from service.scheduling import service as sessions
+from service.scheduling.models import VdoSession
+from service.scheduling.schemas import RecurrenceIn, SessionCreate
 
 # (country, agency name, acronym, kind, zone or None for the capital's)
 DEMO_AGENCIES: tuple[tuple[str, str, str, AgencyKind, str | None], ...] = (
@@ -260,6 +266,7 @@ def load_demo(db: Session) -> DemoResult:
     created["people"] = _load_people(db)
     created["bridges"] = _load_bridges(db)
     created["users"], tokens = _load_users(db)
+    created["sessions"] = _load_sessions(db, utcnow())
     return DemoResult(created=created, tokens=tokens)
 
 
@@ -348,3 +355,85 @@ def _load_users(db: Session) -> tuple[int, dict[str, str]]:
             db.add(old)
         _, tokens[role] = auth.issue_token(db, user, "demo")
     return added, tokens
+
+
+def _demo_participants(db: Session) -> tuple[list[str], dict[str, int]]:
+    members = list(db.exec(select(Country.code).where(Country.is_member).order_by(Country.name)))
+    people = {p.email: p.id or 0 for p in db.exec(select(Person))}
+    return members, people
+
+
+def _next_common_slot(db: Session, countries: list[str], now: datetime) -> datetime:
+    """The best all-members hour in the coming four weeks, found by the planner itself."""
+    first_day = (now + timedelta(days=2)).date()
+    plan = planning.plan(
+        db,
+        countries=countries,
+        people=[],
+        first_day=first_day,
+        last_day=first_day + timedelta(days=27),
+        duration=timedelta(hours=1),
+        step=timedelta(minutes=30),
+        bridge_id=None,
+        limit=1,
+    )
+    return plan.slots[0].start
+
+
+def _load_sessions(db: Session, now: datetime) -> int:
+    if db.exec(select(func.count()).select_from(VdoSession)).one():
+        return 0
+    members, people = _demo_participants(db)
+    bridges = {b.name: b.id or 0 for b in db.exec(select(Bridge))}
+    jitsi, zoom = bridges[DEMO_BRIDGES[0][0]], bridges[DEMO_BRIDGES[2][0]]
+    steering = sessions.book_session(
+        db,
+        SessionCreate(
+            title="ASEAN Pubs Steering Committee",
+            start=_next_common_slot(db, members, now),
+            duration_minutes=60,
+            organiser_zone="Asia/Bangkok",
+            bridge_id=jitsi,
+            countries=members,
+            chair_country="TH",
+            description="Quarterly review of the network's work plan.",
+        ),
+        now=now,
+    )
+    first_thursday = (now + timedelta(days=(3 - now.weekday()) % 7 + 7)).date()
+    working_group = series.book_series(
+        db,
+        SessionCreate(
+            title="Digital Government Working Group",
+            start=pytz.timezone("Asia/Bangkok").localize(
+                datetime.combine(first_thursday, time(14, 0))
+            ),
+            duration_minutes=60,
+            organiser_zone="Asia/Bangkok",
+            bridge_id=zoom,
+            countries=["ID", "MY", "PH", "TH", "VN"],
+            recurrence=RecurrenceIn(freq="WEEKLY", byweekday=["TH"], count=8),
+            chair_country="ID",
+            acknowledge_problems=True,
+        ),
+        now=now,
+    )
+    partners = sessions.book_session(
+        db,
+        SessionCreate(
+            title="Partners' briefing: public-sector innovation",
+            start=steering.start_utc + timedelta(days=7),
+            duration_minutes=60,
+            organiser_zone="Asia/Bangkok",
+            bridge_id=jitsi,
+            countries=["TH"],
+            people=[
+                people["ecruz@adb.example.org"],
+                people["dmiller@worldbank.example.org"],
+                people["aino.virtanen@oulu.example.fi"],
+            ],
+            acknowledge_problems=True,
+        ),
+        now=now,
+    )
+    return len([steering, working_group, partners])

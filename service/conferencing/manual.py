@@ -56,12 +56,14 @@ def _dial_in_from_settings(entry: Any, field: str) -> DialIn:
 
 def _read_dial_in(reader: SettingsReader) -> DialIn:
     country = reader.country_code("country_code", required=True) or ""
-    written = reader.text("number", required=True, max_length=40) or ""
-    number = normalise_e164(written)
+    number_text = reader.text("number", required=True, max_length=40) or ""
+    # Stored settings keep the number as people wrote it; validating them again must accept that.
+    written = reader.text("formatted_number", max_length=40) or number_text
+    number = normalise_e164(number_text)
     if number is None:
         raise BridgeSettingsError(
             "number",
-            f"{written!r} is not an international number: + and 8 to 15 digits, "
+            f"{number_text!r} is not an international number: + and 8 to 15 digits, "
             "e.g. +66 2 123 4567",
         )
     # People copy PINs as printed ("123 456#"); keep the digits.

@@ -3,9 +3,14 @@ and changing one occurrence or this-and-following."""
 
 from __future__ import annotations
 
+import itertools
+from datetime import timedelta
+
 import pytest
 from litestar.testing import TestClient
 
+from service.db import session_scope, utcnow
+from service.scheduling.series import extend_series
 from tests.integration.network import Network, book, build_network
 
 ALL = ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"]
@@ -194,3 +199,29 @@ def test_bad_rules_are_refused(
         )
         assert response.status_code == 422, response.text
         assert response.json()["errors"][0]["field"] == "recurrence"
+
+
+def test_open_ended_series_is_extended_as_time_passes(
+    client: TestClient, staff_headers: dict[str, str], network: Network, engine
+) -> None:
+    response = book(
+        client,
+        staff_headers,
+        network,
+        countries=["TH"],
+        start="2026-12-03T07:00:00Z",
+        chair_country="TH",
+        recurrence={"freq": "WEEKLY", "byweekday": ["TH"]},
+        acknowledge_problems=True,
+    )
+    assert response.status_code == 201, response.text
+    before = _occurrences(client, staff_headers, response.json()["series_id"])
+    with session_scope(engine) as db:
+        assert extend_series(db, now=utcnow()) == 0
+        added = extend_series(db, now=utcnow() + timedelta(days=28))
+    after = _occurrences(client, staff_headers, response.json()["series_id"])
+    assert added == 4 and len(after) == len(before) + 4
+    assert len({o["uid"] for o in after}) == 1
+    hosts = [o["chair_country"] for o in after]
+    order = ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"]
+    assert all(order[(order.index(a) + 1) % 11] == b for a, b in itertools.pairwise(hosts))

@@ -86,3 +86,9 @@ def test_naive_datetimes_are_refused() -> None:
         provider_for("manual", ZOOM).create_meeting(
             "s-2", "Sync", START.replace(tzinfo=None), END, 10
         )
+
+
+def test_stored_settings_validate_again_unchanged() -> None:
+    # Bookings validate the bridge's stored (already normalised) settings once more.
+    stored = validate_bridge_settings("manual", ZOOM)
+    assert validate_bridge_settings("manual", stored) == stored
