@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from itertools import accumulate, pairwise
+from operator import attrgetter
 from typing import NamedTuple
 
 import pytz
@@ -42,24 +43,30 @@ from service.scheduling.office_hours import (
 
 
 class Availability(StrEnum):
-    WORKING = "working"
-    BREAK = "break"
-    OFF = "off"  # a day off, or outside office hours
-    UNAVAILABLE = "unavailable"
-    HOLIDAY = "holiday"
+    """A participant's state; `severity` ranks how hard it is to ask them to give it up."""
 
-    @property
-    def severity(self) -> int:
-        """0 for working; higher is harder to ask a participant to give up."""
-        return SEVERITY[self]
+    severity: int
+
+    def __new__(cls, value: str, severity: int) -> Availability:
+        # The documented Enum pattern for a per-member attribute: a plain attribute, because
+        # the planner reads it for every block it weighs.
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.severity = severity
+        return member
+
+    WORKING = "working", 0
+    BREAK = "break", 1
+    OFF = "off", 2  # a day off, or outside office hours
+    UNAVAILABLE = "unavailable", 3
+    HOLIDAY = "holiday", 4
 
 
-SEVERITY: dict[Availability, int] = {status: rank for rank, status in enumerate(Availability)}
+class WorkCalendar(NamedTuple):
+    """What makes a local day working or not; shared by everyone in the same office.
 
-
-@dataclass(frozen=True)
-class WorkCalendar:
-    """What makes a local day working or not; shared by everyone in the same office."""
+    A tuple, so that the per-day cache it keys hashes and compares it in C.
+    """
 
     zone: str
     hours: WeeklyHours
@@ -119,6 +126,9 @@ class Block(NamedTuple):
     shows_local_time: bool = False
 
 
+block_severity = attrgetter("status.severity")  # a sort key, run in C
+
+
 @dataclass(frozen=True, slots=True)
 class WorkingDay:
     """A local working day: from the start of its first period to the end of its last, UTC."""
@@ -148,9 +158,13 @@ class BlockIndex:
                 yield self.blocks[index]
             index -= 1
 
+    def free_spans(self, window: Span) -> list[Span]:
+        """The parts of the window no block covers."""
+        return subtract_spans(window, ((block.start, block.end) for block in self.blocks))
+
     def worst(self, span: Span) -> Block | None:
         """The most severe block over [start, end), or None when nothing blocks it."""
-        return max(self.overlapping(span), key=lambda block: block.status.severity, default=None)
+        return max(self.overlapping(span), key=block_severity, default=None)
 
 
 def day_off_status(calendar: WorkCalendar, day: date) -> ParticipantStatus | None:
@@ -225,10 +239,13 @@ class Timeline:
             if working_day is not None:
                 working_days.append(working_day)
             day += timedelta(days=1)
-        for interval in participant.unavailable:
-            start, end = interval.span
-            if end > window[0] and start < window[1]:
-                blocks.append(Block(start, end, Availability.UNAVAILABLE, interval.reason))
+        blocks.extend(
+            [
+                Block(*interval.span, Availability.UNAVAILABLE, interval.reason)
+                for interval in participant.unavailable
+                if interval.span[1] > window[0] and interval.span[0] < window[1]
+            ]
+        )
         self.index = BlockIndex(blocks)
         self.working_days: tuple[WorkingDay, ...] = tuple(working_days)
         self._day_opens = [working_day.opens for working_day in working_days]
@@ -240,9 +257,6 @@ class Timeline:
         if index >= 0 and span[1] <= self.working_days[index].closes:
             return self.working_days[index]
         return None
-
-    def free_spans(self, window: Span) -> list[Span]:
-        return subtract_spans(window, ((block.start, block.end) for block in self.index.blocks))
 
     def status_of(self, span: Span) -> ParticipantStatus:
         block = self.index.worst(span)
@@ -294,7 +308,9 @@ def free_intervals(
 ) -> list[Interval]:
     """When the participant can meet within [window_start, window_end), as UTC intervals."""
     window = span_between(window_start, window_end)
-    return [Interval.from_span(span) for span in Timeline(participant, window).free_spans(window)]
+    return [
+        Interval.from_span(span) for span in Timeline(participant, window).index.free_spans(window)
+    ]
 
 
 def status_during(participant: Participant, start: datetime, end: datetime) -> ParticipantStatus:

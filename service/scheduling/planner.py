@@ -28,10 +28,17 @@ from service.scheduling.availability import (
     BlockIndex,
     Participant,
     Timeline,
+    block_severity,
     clock_text,
     describe,
 )
-from service.scheduling.intervals import Interval, Span, from_epoch, span_between, subtract_spans
+from service.scheduling.intervals import (
+    Interval,
+    Span,
+    from_epoch,
+    intersect_spans,
+    span_between,
+)
 from service.scheduling.office_hours import format_minute
 
 EDGE_MARGIN = timedelta(minutes=30)  # closer than this to opening or closing time is flagged
@@ -112,8 +119,9 @@ def find_common_slots(
             for busy in bridge_busy
         ]
     )
-    blocked = [(b.start, b.end) for index in _indexes(timelines, bridge) for b in index.blocks]
-    starts = list(_aligned_starts(subtract_spans(window, blocked), length, stride))
+    starts = list(
+        _aligned_starts(_common_free_spans(timelines, bridge, window, length), length, stride)
+    )
     if starts:
         best = heapq.nsmallest(
             limit, starts, key=lambda start: (*_discomforts(timelines, start, length), start)
@@ -160,6 +168,22 @@ def _indexes(timelines: Sequence[Timeline], bridge: BlockIndex) -> Iterator[Bloc
     yield bridge
 
 
+def _common_free_spans(
+    timelines: Sequence[Timeline], bridge: BlockIndex, window: Span, length: int
+) -> list[Span]:
+    """Where everyone, and the bridge, is free for at least `length` seconds."""
+    common = [window]
+    for index in _indexes(timelines, bridge):
+        common = [
+            (start, end)
+            for start, end in intersect_spans(common, index.free_spans(window))
+            if end - start >= length
+        ]
+        if not common:  # stop early: one participant with no time in common settles it
+            break
+    return common
+
+
 def _aligned_starts(free: Iterable[Span], length: int, stride: int) -> Iterator[int]:
     for start, end in free:
         first = -(-start // stride) * stride  # round up to the step
@@ -204,10 +228,15 @@ def _closest_misses(
     rows = []
     for index in indexes:
         row = [0] * count
-        for block in sorted(index.blocks, key=lambda b: b.status.severity):
-            # Starts s with s < block.end and s + length > block.start.
-            low = max(0, (block.start - length - first) // stride + 1)
-            high = min(count, -(-(block.end - first) // stride))
+        for block in sorted(index.blocks, key=block_severity):
+            # Starts s with s < block.end and s + length > block.start; compared by hand
+            # rather than with min/max, which cost more at thousands of blocks per plan.
+            low = (block.start - length - first) // stride + 1
+            high = -(-(block.end - first) // stride)
+            if low < 0:
+                low = 0
+            if high > count:
+                high = count
             if low < high:
                 row[low:high] = [violation_weight + block.status.severity] * (high - low)
         rows.append(row)
