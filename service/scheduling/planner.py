@@ -184,10 +184,14 @@ def _common_free_spans(
     return common
 
 
+def _first_aligned(moment: int, stride: int) -> int:
+    """The first multiple of the step at or after `moment`."""
+    return -(-moment // stride) * stride
+
+
 def _aligned_starts(free: Iterable[Span], length: int, stride: int) -> Iterator[int]:
     for start, end in free:
-        first = -(-start // stride) * stride  # round up to the step
-        yield from range(first, end - length + 1, stride)
+        yield from range(_first_aligned(start, stride), end - length + 1, stride)
 
 
 def _discomfort(timeline: Timeline, span: Span) -> float:
@@ -219,7 +223,7 @@ def _closest_misses(
     the run of starts it overlaps in one slice assignment, milder blocks first so that the worst
     one wins.
     """
-    first = -(-window[0] // stride) * stride
+    first = _first_aligned(window[0], stride)
     count = max(0, (window[1] - length - first) // stride + 1)
     indexes = list(_indexes(timelines, bridge))
     # One number per start and index orders starts by (violations, total severity): each
