@@ -29,13 +29,15 @@ from service.scheduling.rotation import rotate_hosts
 from service.scheduling.schemas import SessionCreate
 from service.scheduling.service import (
     Invitation,
-    _bridge,
-    _check_times,
-    _end_meeting_quietly,
-    _insert,
+    active_bridge,
     add_invitees,
     check_bridge_free,
+    check_times,
     create_meeting,
+    end_meeting_quietly,
+    insert_session,
+    invited_countries,
+    invitees,
     new_uid,
     resolve_invitation,
 )
@@ -113,8 +115,8 @@ def book_series(
     starts = expand_occurrences(rule, first_local, zone.zone, horizon_end)
     if not starts:
         raise invalid_field("recurrence", "the rule gives no occurrence before the horizon")
-    _check_times(starts[0], data.duration_minutes, now)
-    bridge = _bridge(db, data.bridge_id)
+    check_times(starts[0], data.duration_minutes, now)
+    bridge = active_bridge(db, data.bridge_id)
     invitation = resolve_invitation(
         db, data.people, data.countries, starts[0], starts[-1] + duration
     )
@@ -152,29 +154,36 @@ def book_series(
     occurrences = []
     try:
         for start, flag, host in zip(starts, flags, hosts, strict=True):
-            occurrence = VdoSession(
-                uid=series.uid,
-                title=series.title,
-                description=series.description,
-                start_utc=start,
-                end_utc=start + duration,
-                organiser_zone=series.organiser_zone,
-                bridge_id=series.bridge_id,
-                chair_country=host,
-                series_id=series.id,
-                recurrence_id=start,
-                meeting=meeting.to_json(),
-                flags=flag,
-                acknowledged=problems,
-            )
-            _insert(db, occurrence, bridge)
+            occurrence = _occurrence(series, start, host, meeting.to_json(), flag)
+            occurrence.acknowledged = problems
+            insert_session(db, occurrence, bridge)
             occurrences.append(occurrence)
     except Exception:
-        _end_meeting_quietly(bridge, meeting, http)
+        end_meeting_quietly(bridge, meeting, http)
         raise
     for occurrence in occurrences:
         add_invitees(db, occurrence, invitation, data.chair_person_id)
     return occurrences[0]
+
+
+def _occurrence(
+    series: Series, start: datetime, host: str | None, meeting: dict, flags: dict
+) -> VdoSession:
+    """One stored occurrence: the series' UID, RECURRENCE-ID = its original start."""
+    return VdoSession(
+        uid=series.uid,
+        title=series.title,
+        description=series.description,
+        start_utc=start,
+        end_utc=start + timedelta(minutes=series.duration_minutes),
+        organiser_zone=series.organiser_zone,
+        bridge_id=series.bridge_id,
+        chair_country=host,
+        series_id=series.id,
+        recurrence_id=start,
+        meeting=meeting,
+        flags=flags,
+    )
 
 
 def series_occurrences(db: Session, series_id: int) -> list[VdoSession]:
@@ -190,8 +199,6 @@ def series_occurrences(db: Session, series_id: int) -> list[VdoSession]:
 def _invitation_like(
     db: Session, template: VdoSession, start: datetime, end: datetime
 ) -> Invitation:
-    from service.scheduling.service import invited_countries, invitees
-
     people = [person.id or 0 for _, person in invitees(db, template)]
     return resolve_invitation(db, people, invited_countries(db, template), start, end)
 
@@ -220,7 +227,7 @@ def extend_series(db: Session, *, now: datetime | None = None) -> int:
             if s not in known and s > series.horizon_end
         ]
         template = existing[-1]
-        bridge = _bridge(db, series.bridge_id)
+        bridge = active_bridge(db, series.bridge_id)
         hosts: list[str | None] = [None] * len(new_starts)
         if series.host_order and template.chair_country:
             hosts = list(
@@ -231,21 +238,8 @@ def extend_series(db: Session, *, now: datetime | None = None) -> int:
         for start, host in zip(new_starts, hosts, strict=True):
             invitation = _invitation_like(db, template, start, start + duration)
             _, flag = _problems_and_flags(invitation.participants, start, duration, zone.zone)
-            occurrence = VdoSession(
-                uid=series.uid,
-                title=series.title,
-                description=series.description,
-                start_utc=start,
-                end_utc=start + duration,
-                organiser_zone=series.organiser_zone,
-                bridge_id=series.bridge_id,
-                chair_country=host,
-                series_id=series.id,
-                recurrence_id=start,
-                meeting=template.meeting,
-                flags=flag,
-            )
-            _insert(db, occurrence, bridge)
+            occurrence = _occurrence(series, start, host, template.meeting, flag)
+            insert_session(db, occurrence, bridge)
             add_invitees(db, occurrence, invitation, None)
             added += 1
         series.horizon_end = horizon_end

@@ -124,7 +124,7 @@ def availability_problems(
 # --- bridge and provider -----------------------------------------------------------------------
 
 
-def _bridge(db: Session, bridge_id: int) -> Bridge:
+def active_bridge(db: Session, bridge_id: int) -> Bridge:
     bridge = db.get(Bridge, bridge_id)
     if bridge is None:
         raise invalid_field("bridge_id", f"unknown bridge {bridge_id}")
@@ -158,15 +158,13 @@ def create_meeting(
         ) from None
 
 
-def _end_meeting_quietly(
-    bridge: Bridge, details: MeetingDetails, http: httpx.Client | None
-) -> None:
+def end_meeting_quietly(bridge: Bridge, details: MeetingDetails, http: httpx.Client | None) -> None:
     # Best effort: a room left open on the provider is harmless; a lost booking is not.
     with contextlib.suppress(ProviderError):
         provider_for(bridge.provider, bridge.settings, http=http).end_meeting(details)
 
 
-def _insert(db: Session, session: VdoSession, bridge: Bridge) -> None:
+def insert_session(db: Session, session: VdoSession, bridge: Bridge) -> None:
     """Insert and flush; the database's overlap guard turns into the same 409 as the check."""
     try:
         # A savepoint, so that a lost race leaves the request's transaction usable for the 409.
@@ -181,7 +179,7 @@ def _insert(db: Session, session: VdoSession, bridge: Bridge) -> None:
 # --- booking -----------------------------------------------------------------------------------
 
 
-def _check_times(start: datetime, duration_minutes: int, now: datetime) -> datetime:
+def check_times(start: datetime, duration_minutes: int, now: datetime) -> datetime:
     if start < now - timedelta(minutes=5):
         raise invalid_field("start", f"{start.isoformat()} is in the past")
     if start > now + timedelta(days=3 * 366):
@@ -199,11 +197,11 @@ def book_session(
     """Book one session (a series goes through `service.scheduling.series.book_series`)."""
     now = now or utcnow()
     start = data.start.astimezone(pytz.UTC)
-    end = _check_times(start, data.duration_minutes, now)
+    end = check_times(start, data.duration_minutes, now)
     check_zone("organiser_zone", data.organiser_zone)
     if data.chair_country:
         load_countries(db, [data.chair_country])
-    bridge = _bridge(db, data.bridge_id)
+    bridge = active_bridge(db, data.bridge_id)
     invitation = resolve_invitation(db, data.people, data.countries, start, end)
     problems = availability_problems(invitation.participants, start, end)
     if problems and not data.acknowledge_problems:
@@ -228,9 +226,9 @@ def book_session(
         acknowledged=problems,
     )
     try:
-        _insert(db, session, bridge)
+        insert_session(db, session, bridge)
     except Conflict:
-        _end_meeting_quietly(bridge, meeting, http)
+        end_meeting_quietly(bridge, meeting, http)
         raise
     add_invitees(db, session, invitation, data.chair_person_id)
     return session
@@ -361,7 +359,7 @@ def reschedule(
         if data.duration_minutes
         else session.end_utc - session.start_utc
     )
-    bridge = _bridge(db, session.bridge_id)
+    bridge = active_bridge(db, session.bridge_id)
     affected = _affected(db, session, data.scope)
     ids = [s.id or 0 for s in affected]
     problems: list[str] = []
@@ -370,7 +368,7 @@ def reschedule(
         new_end = new_start + length
         timing_changed = (new_start, new_end) != (target.start_utc, target.end_utc)
         if timing_changed:
-            _check_times(new_start, int(length.total_seconds() // 60), now)
+            check_times(new_start, int(length.total_seconds() // 60), now)
             people = [p for _, p in invitees(db, target)]
             invitation = resolve_invitation(
                 db,
