@@ -89,8 +89,11 @@ def people_participants(
     )
     for item in db.exec(leave):
         busy[item.person_id].append(Interval(item.start_utc, item.end_utc, item.reason))
+    # Only the columns needed: whole rows would decode every session's JSON for nothing.
     booked = (
-        select(SessionParticipant.person_id, VdoSession)
+        select(
+            SessionParticipant.person_id, VdoSession.start_utc, VdoSession.end_utc, VdoSession.title
+        )
         .join(VdoSession, and_(col(VdoSession.id) == SessionParticipant.session_id))
         .where(
             col(SessionParticipant.person_id).in_(ids),
@@ -100,10 +103,8 @@ def people_participants(
             col(VdoSession.id).not_in(list(ignore_session_ids)),
         )
     )
-    for person_id, session in db.exec(booked):
-        busy[person_id].append(
-            Interval(session.start_utc, session.end_utc, f"in session {session.title!r}")
-        )
+    for person_id, start, end, title in db.exec(booked):
+        busy[person_id].append(Interval(start, end, f"in session {title!r}"))
     countries = {c.code: c for c in load_countries(db, {p.country_code for p in people})}
     agencies = {
         a.id: a
@@ -139,7 +140,7 @@ def bridge_bookings(
     ignore_session_ids: Collection[int] = (),
 ) -> list[Interval]:
     sessions = db.exec(
-        select(VdoSession).where(
+        select(VdoSession.start_utc, VdoSession.end_utc, VdoSession.title).where(
             VdoSession.bridge_id == bridge_id,
             VdoSession.status == SessionStatus.confirmed,
             VdoSession.start_utc < window_end,
@@ -147,4 +148,4 @@ def bridge_bookings(
             col(VdoSession.id).not_in(list(ignore_session_ids)),
         )
     )
-    return [Interval(s.start_utc, s.end_utc, s.title) for s in sessions]
+    return [Interval(start, end, title) for start, end, title in sessions]
