@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -105,6 +106,13 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     return _problem(request, exc.status_code, _reason(exc.status_code), str(exc.detail))
 
 
+def _out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    # Ids beyond 64 bits (SQLite) or 32 bits (PostgreSQL), dates past year 9999.
+    return _problem(
+        request, 400, "Invalid request", "A number or date in the request is out of range."
+    )
+
+
 def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     request.logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return _problem(
@@ -128,5 +136,7 @@ problem_handlers: dict[type[Exception], Any] = {
     DomainError: _domain_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    OverflowError: _out_of_range,
+    DataError: _out_of_range,
     Exception: _unexpected_error,
 }

@@ -58,11 +58,20 @@ def _principal_for_token(engine: Engine, token: str) -> Principal | None:
         return Principal(user.id, user.email, user.role, user.person_id)
 
 
+def is_options_request(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """OPTIONS only lists allowed methods: the middleware lets it through without a user."""
+    return connection.scope.get("method") == "OPTIONS"
+
+
 def staff_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if is_options_request(connection):
+        return
     if not connection.user.is_staff:
         raise PermissionDeniedException("Only secretariat staff and administrators may do this.")
 
 
 def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if is_options_request(connection):
+        return
     if connection.user.role != Role.admin:
         raise PermissionDeniedException("Only administrators may do this.")

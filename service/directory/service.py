@@ -13,6 +13,7 @@ import pytz
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from service.auth.models import User
 from service.directory.models import Agency, AgencyKind, Country, Person
 from service.directory.reference import WEEKDAYS, member_seed_rows
 from service.directory.schemas import (
@@ -25,6 +26,7 @@ from service.directory.schemas import (
 )
 from service.errors import Conflict, NotFound, field_error, invalid_field
 from service.pagination import paginate
+from service.scheduling.models import SessionParticipant
 from service.scheduling.office_hours import WeeklyHours
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -325,5 +327,15 @@ def update_person(db: Session, person_id: int, data: PersonUpdate) -> Person:
 
 
 def delete_person(db: Session, person_id: int) -> None:
-    db.delete(get_person(db, person_id))
+    """Delete someone who takes part in nothing; invitations and accounts keep history."""
+    person = get_person(db, person_id)
+    invited = db.exec(select(func.count()).where(SessionParticipant.person_id == person_id)).one()
+    if invited:
+        raise Conflict(
+            f"{person.name} is invited to {invited} session(s) and stays in their records; "
+            "remove them from those sessions first."
+        )
+    if db.exec(select(User.id).where(User.person_id == person_id)).first() is not None:
+        raise Conflict(f"{person.name} has a user account; remove the account first.")
+    db.delete(person)
     db.flush()

@@ -36,3 +36,9 @@ def test_only_admins_manage_users(
     assert again.status_code == 409
     bad_role = client.post("/api/v1/users", json=body | {"role": "king"}, headers=admin_headers)
     assert bad_role.status_code == 400
+
+
+def test_options_on_guarded_routes_lists_methods_without_a_token(client: TestClient) -> None:
+    response = client.options("/api/v1/users")
+    assert response.status_code == 204
+    assert "POST" in response.headers["allow"]

@@ -277,3 +277,37 @@ def test_leave_blocks_a_booking(
     refused = book(client, staff_headers, network, people=[person], start="2026-12-03T07:00:00Z")
     assert refused.status_code == 422
     assert "annual leave" in refused.json()["detail"]
+
+
+def test_invited_people_cannot_be_deleted(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    person = network.people["TH"]
+    assert (
+        book(
+            client, staff_headers, network, people=[person], start="2026-12-03T07:00:00Z"
+        ).status_code
+        == 201
+    )
+    response = client.delete(f"/api/v1/people/{person}", headers=staff_headers)
+    assert response.status_code == 409
+    assert "invited to 1 session" in response.json()["detail"]
+    assert client.get(f"/api/v1/people/{person}", headers=staff_headers).status_code == 200
+    spare = network.people["FI"]
+    assert client.delete(f"/api/v1/people/{spare}", headers=staff_headers).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/agencies/14861929025022341120",
+        "/api/v1/sessions?person=-10978034896403161088",
+        "/api/v1/people/99999999999",
+    ],
+)
+def test_out_of_range_ids_are_a_400_not_a_500(
+    client: TestClient, staff_headers: dict[str, str], url: str
+) -> None:
+    response = client.get(url, headers=staff_headers)
+    assert response.status_code in (400, 404)
+    assert response.json()["detail"]
