@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -107,9 +107,30 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def _out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    # Ids beyond 64 bits (SQLite) or 32 bits (PostgreSQL), dates past year 9999.
+    # Ids beyond 64 bits (SQLite), dates past year 9999.
     return _problem(
         request, 400, "Invalid request", "A number or date in the request is out of range."
+    )
+
+
+def _unstorable(request: Request[Any, Any, Any], exc: DataError) -> Response[dict[str, Any]]:
+    # PostgreSQL's words are plain ("integer out of range", "... cannot contain NUL").
+    reason = str(exc.orig).splitlines()[0] if exc.orig else "invalid value"
+    return _problem(
+        request, 400, "Invalid request", f"A value in the request cannot be stored: {reason}."
+    )
+
+
+def _integrity_error(
+    request: Request[Any, Any, Any], exc: IntegrityError
+) -> Response[dict[str, Any]]:
+    # The services check uniqueness and references first; this is the race they cannot see.
+    return _problem(
+        request,
+        409,
+        "Conflict",
+        "The change conflicts with data saved a moment ago (a duplicate or a removed "
+        "reference); reload and try again.",
     )
 
 
@@ -137,6 +158,7 @@ problem_handlers: dict[type[Exception], Any] = {
     ValidationException: _validation_error,
     HTTPException: _http_error,
     OverflowError: _out_of_range,
-    DataError: _out_of_range,
+    DataError: _unstorable,
+    IntegrityError: _integrity_error,
     Exception: _unexpected_error,
 }

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.auth.models import Role
+from service.request_body import RequestBody
 
 
 class UserRead(BaseModel):
@@ -18,7 +19,7 @@ class UserRead(BaseModel):
     active: bool
 
 
-class UserCreate(BaseModel):
+class UserCreate(RequestBody):
     email: str = Field(min_length=3, max_length=254)
     name: str = Field(min_length=1, max_length=200)
     role: Role
@@ -26,7 +27,7 @@ class UserCreate(BaseModel):
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(RequestBody):
     label: str = Field(default="", max_length=100)
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.conferencing.models import ProviderKind
+from service.request_body import RequestBody
 
 
 class BridgeRead(BaseModel):
@@ -17,7 +18,7 @@ class BridgeRead(BaseModel):
     active: bool
 
 
-class BridgeWrite(BaseModel):
+class BridgeWrite(RequestBody):
     name: str = Field(min_length=1, max_length=100)
     provider: ProviderKind
     capacity: int = Field(default=100, ge=2, le=10_000)
@@ -29,7 +30,7 @@ class BridgeWrite(BaseModel):
     active: bool = True
 
 
-class BridgeUpdate(BaseModel):
+class BridgeUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     capacity: int | None = Field(default=None, ge=2, le=10_000)
     settings: dict[str, Any] | None = None

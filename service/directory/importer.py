@@ -99,6 +99,8 @@ def _person_from_row(
 
 def read_people_csv(text: str) -> list[dict[str, str]]:
     """Rows as dicts keyed by lower-case column name; refuses files without the needed columns."""
+    if "\x00" in text:
+        raise InvalidInput("The file contains NUL characters; save it as UTF-8 text (CSV).")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     columns = [(c or "").strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.directory.models import AgencyKind, Language
+from service.request_body import RequestBody
 
 
 class CountryRead(BaseModel):
@@ -23,7 +24,7 @@ class CountryRead(BaseModel):
     holiday_code: str | None
 
 
-class CountryCreate(BaseModel):
+class CountryCreate(RequestBody):
     """A partner's country (members are reference data)."""
 
     code: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
@@ -36,7 +37,7 @@ class CountryCreate(BaseModel):
     holiday_code: str | None = Field(default=None, description="`holidays` package country code")
 
 
-class CountryUpdate(BaseModel):
+class CountryUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     office_hours: dict[str, Any] | None = None
     subdivision_hours: dict[str, Any] | None = None
@@ -55,7 +56,7 @@ class AgencyRead(BaseModel):
     subdivision: str | None
 
 
-class AgencyWrite(BaseModel):
+class AgencyWrite(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     acronym: str = Field(min_length=1, max_length=30)
     country_code: str = Field(min_length=2, max_length=2)
@@ -64,7 +65,7 @@ class AgencyWrite(BaseModel):
     subdivision: str | None = Field(default=None, max_length=10)
 
 
-class AgencyUpdate(BaseModel):
+class AgencyUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     acronym: str | None = Field(default=None, min_length=1, max_length=30)
     kind: AgencyKind | None = None
@@ -86,7 +87,7 @@ class PersonRead(BaseModel):
     position: str
 
 
-class PersonWrite(BaseModel):
+class PersonWrite(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(min_length=3, max_length=254)
     agency_id: int | None = None
@@ -99,7 +100,7 @@ class PersonWrite(BaseModel):
     position: str = Field(default="", max_length=200)
 
 
-class PersonUpdate(BaseModel):
+class PersonUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, min_length=3, max_length=254)
     agency_id: int | None = None

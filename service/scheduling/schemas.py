@@ -8,12 +8,13 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from service.request_body import RequestBody
 from service.scheduling.models import ParticipantRole, PartStat, SessionStatus
 
 MAX_DURATION_MINUTES = 12 * 60
 
 
-class RecurrenceIn(BaseModel):
+class RecurrenceIn(RequestBody):
     """A recurrence rule in the organiser's zone (see service.scheduling.recurrence)."""
 
     freq: str = Field(description="WEEKLY or MONTHLY")
@@ -24,7 +25,7 @@ class RecurrenceIn(BaseModel):
     until: datetime | None = None
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(RequestBody):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=10_000)
     start: AwareDatetime = Field(description="With an offset or Z, e.g. 2026-12-03T07:00:00Z")
@@ -52,7 +53,7 @@ class Scope(StrEnum):
     following = "following"
 
 
-class SessionUpdate(BaseModel):
+class SessionUpdate(RequestBody):
     revision: int = Field(description="The revision you last read; a stale one is refused (409)")
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=10_000)
@@ -62,7 +63,7 @@ class SessionUpdate(BaseModel):
     acknowledge_problems: bool = False
 
 
-class CancelRequest(BaseModel):
+class CancelRequest(RequestBody):
     scope: Scope = Scope.this
 
 
@@ -103,7 +104,7 @@ class SessionRead(BaseModel):
     acknowledged: list[str]
 
 
-class UnavailabilityIn(BaseModel):
+class UnavailabilityIn(RequestBody):
     start: AwareDatetime
     end: AwareDatetime
     reason: str = Field(default="leave", max_length=200)

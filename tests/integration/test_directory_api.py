@@ -231,3 +231,18 @@ def test_health_and_openapi_are_open(client: TestClient) -> None:
     schema = client.get("/schema/openapi.json")
     assert schema.status_code == 200
     assert "/api/v1/people" in schema.json()["paths"]
+
+
+def test_nul_characters_are_refused_on_both_databases(
+    client: TestClient, staff_headers: dict[str, str], engine: Engine
+) -> None:
+    response = client.post(
+        "/api/v1/agencies",
+        headers=staff_headers,
+        json={"name": "Bad\u0000name", "acronym": "B", "country_code": "TH", "kind": "partner"},
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+    assert _count(engine, Agency) == 0
+    listed = client.get("/api/v1/people?q=a%00b", headers=staff_headers)
+    assert listed.status_code in (200, 400)
