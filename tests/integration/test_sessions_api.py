@@ -311,3 +311,33 @@ def test_out_of_range_ids_are_a_400_not_a_500(
     response = client.get(url, headers=staff_headers)
     assert response.status_code in (400, 404)
     assert response.json()["detail"]
+
+
+def test_kedah_works_sunday_to_thursday(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    agency = client.post(
+        "/api/v1/agencies",
+        headers=staff_headers,
+        json={
+            "name": "Kedah State Secretary's Office",
+            "acronym": "SUK-KDH",
+            "country_code": "MY",
+            "kind": "member_agency",
+            "subdivision": "02",
+        },
+    ).json()
+    person = client.post(
+        "/api/v1/people",
+        headers=staff_headers,
+        json={"name": "Aminah", "email": "aminah@kedah.example.my", "agency_id": agency["id"]},
+    ).json()
+    friday = book(
+        client, staff_headers, network, people=[person["id"]], start="2026-12-04T02:00:00Z"
+    )
+    assert friday.status_code == 422
+    assert "Friday" in friday.json()["detail"]
+    sunday = book(
+        client, staff_headers, network, people=[person["id"]], start="2026-12-06T02:00:00Z"
+    )
+    assert sunday.status_code == 201, sunday.text
