@@ -27,7 +27,7 @@ from service.directory.schemas import (
     PersonWrite,
 )
 from service.errors import InvalidInput
-from service.pagination import Page
+from service.queries import Page
 
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Parameter(ge=0, description="Items to skip")]

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytz
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.auth.models import User
@@ -25,7 +25,7 @@ from service.directory.schemas import (
     PersonWrite,
 )
 from service.errors import Conflict, NotFound, field_error, invalid_field
-from service.pagination import paginate
+from service.queries import check_name_free, get_or_404, paginate, text_search
 from service.scheduling.models import SessionParticipant
 from service.scheduling.office_hours import WeeklyHours
 
@@ -146,31 +146,17 @@ def list_agencies(
     if kind:
         query = query.where(Agency.kind == kind)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            or_(func.lower(Agency.name).like(pattern), func.lower(Agency.acronym).like(pattern))
-        )
+        query = query.where(text_search(q, Agency.name, Agency.acronym))
     return paginate(db, query, limit, offset)
 
 
 def get_agency(db: Session, agency_id: int) -> Agency:
-    agency = db.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound(f"No agency with id {agency_id}.")
-    return agency
-
-
-def _check_agency_name_free(db: Session, name: str, agency_id: int | None = None) -> None:
-    clash = db.exec(select(Agency).where(func.lower(Agency.name) == name.lower())).first()
-    if clash is not None and clash.id != agency_id:
-        raise Conflict(
-            f"An agency named {name!r} already exists.", errors=[field_error("name", "taken")]
-        )
+    return get_or_404(db, Agency, agency_id, "agency")
 
 
 def create_agency(db: Session, data: AgencyWrite) -> Agency:
     name = data.name.strip()
-    _check_agency_name_free(db, name)
+    check_name_free(db, Agency, name, "An agency")
     country = _known_country(db, "country_code", data.country_code)
     agency = Agency(
         name=name,
@@ -188,7 +174,7 @@ def create_agency(db: Session, data: AgencyWrite) -> Agency:
 def update_agency(db: Session, agency_id: int, data: AgencyUpdate) -> Agency:
     agency = get_agency(db, agency_id)
     if data.name is not None:
-        _check_agency_name_free(db, data.name.strip(), agency_id)
+        check_name_free(db, Agency, data.name.strip(), "An agency", agency_id)
         agency.name = data.name.strip()
     if data.acronym is not None:
         agency.acronym = data.acronym.strip()
@@ -237,18 +223,12 @@ def list_people(
     if agency:
         query = query.where(Person.agency_id == agency)
     if q:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            or_(func.lower(Person.name).like(pattern), func.lower(Person.email).like(pattern))
-        )
+        query = query.where(text_search(q, Person.name, Person.email))
     return paginate(db, query, limit, offset)
 
 
 def get_person(db: Session, person_id: int) -> Person:
-    person = db.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"No person with id {person_id}.")
-    return person
+    return get_or_404(db, Person, person_id, "person")
 
 
 def _known_country(db: Session, field: str, code: str) -> Country:

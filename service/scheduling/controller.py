@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from service.auth.guards import Principal, staff_only
 from service.errors import invalid_field
-from service.pagination import Page
+from service.queries import Page
 from service.scheduling import planning, unavailability
 from service.scheduling import service as sessions
 from service.scheduling.models import SessionStatus

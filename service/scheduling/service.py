@@ -28,8 +28,8 @@ from service.conferencing.providers import MeetingDetails, ProviderError, provid
 from service.db import utcnow
 from service.directory.models import Agency, AgencyKind, Country, Person
 from service.directory.service import check_zone
-from service.errors import Conflict, InvalidInput, NotFound, UpstreamError, invalid_field
-from service.pagination import paginate
+from service.errors import Conflict, InvalidInput, UpstreamError, invalid_field
+from service.queries import get_or_404, paginate
 from service.scheduling.availability import Availability, Participant, status_during
 from service.scheduling.models import (
     ParticipantRole,
@@ -251,10 +251,7 @@ def add_invitees(
 
 
 def get_session(db: Session, session_id: int) -> VdoSession:
-    session = db.get(VdoSession, session_id)
-    if session is None:
-        raise NotFound(f"No session with id {session_id}.")
-    return session
+    return get_or_404(db, VdoSession, session_id, "session")
 
 
 def list_sessions(
