@@ -23,6 +23,7 @@ from sqlalchemy import Engine, text
 from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
+from service.calendar.controller import api_calendar_handlers, public_calendar_router
 from service.conferencing.controller import BridgeController
 from service.db import make_engine
 from service.dependencies import provide_db
@@ -65,6 +66,7 @@ def api_route_handlers() -> list[Any]:
         PlannerController,
         SessionController,
         UnavailabilityController,
+        *api_calendar_handlers(),
     ]
 
 
@@ -95,7 +97,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             ).middleware
         )
     return Litestar(
-        route_handlers=[health, api],
+        route_handlers=[health, api, public_calendar_router()],
         dependencies={"db": Provide(provide_db)},
         exception_handlers=problem_handlers,
         middleware=middleware,

@@ -4,6 +4,7 @@ Alembic's env.py and the test fixtures import this one module instead of listing
 """
 
 from service.auth import models as auth_models
+from service.calendar import models as calendar_models
 from service.conferencing import models as conferencing_models
 from service.db import metadata
 from service.directory import models as directory_models
@@ -11,6 +12,7 @@ from service.scheduling import models as scheduling_models
 
 __all__ = [
     "auth_models",
+    "calendar_models",
     "conferencing_models",
     "directory_models",
     "metadata",

@@ -1,0 +1,257 @@
+"""Calendar HTTP: invites and answers under /api/v1; feeds and answer links without sign-in.
+
+`/feeds/...` and `/rsvp/...` are authenticated by the secret in their URL, not by a bearer
+token, so `public_calendar_router()` is mounted outside /api/v1 (no bearer middleware, no DB
+lookup before the handler).
+"""
+
+from __future__ import annotations
+
+from email.utils import format_datetime
+from functools import partial
+from typing import Annotated, Any
+
+import anyio.to_thread
+from litestar import Controller, HttpMethod, Request, Response, Router, delete, get, post, route
+from litestar.connection import ASGIConnection
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.enums import MediaType
+from litestar.handlers import BaseRouteHandler
+from litestar.params import QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
+from sqlmodel import Session
+
+from service.auth.guards import Principal
+from service.calendar import feeds, rsvp
+from service.calendar.schemas import (
+    MyFeeds,
+    PersonalFeedIssued,
+    RsvpIn,
+    RsvpRead,
+)
+from service.calendar.service import invite_for_viewer
+from service.errors import Forbidden, NotFound
+from service.scheduling.schemas import Scope
+
+AnyRequest = Request[Principal, str, State]
+ICS_SUFFIX = ".ics"
+# "scope" is Litestar's name for the ASGI scope, so the query parameter is mapped explicitly.
+AnswerScope = Annotated[Scope, QueryParameter(name="scope")]
+
+
+def staff_or_that_person(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    user: Principal = connection.user
+    if not (user.is_staff or user.person_id == connection.path_params["person_id"]):
+        raise Forbidden("Only secretariat staff or the person themselves may do this.")
+
+
+class InviteController(Controller):
+    path = "/sessions/{session_id:int}"
+    tags = ["calendar"]
+
+    @get(
+        "/invite.ics",
+        sync_to_thread=True,
+        media_type="text/calendar",
+        summary="The iMIP invite as emailed: METHOD:REQUEST, or CANCEL once cancelled",
+        description="Passcodes, dial-in PINs and bridge notes only for staff and invitees; "
+        "an invitee's copy carries their own answer links.",
+    )
+    def invite(
+        self, db: Session, state: State, request: AnyRequest, session_id: int
+    ) -> Response[bytes]:
+        invite = invite_for_viewer(db, state.settings, session_id, request.user)
+        return Response(
+            invite.body,
+            media_type="text/calendar",
+            headers={
+                "content-type": invite.content_type,
+                "content-disposition": f'inline; filename="session-{session_id}.ics"',
+            },
+        )
+
+    @post(
+        "/rsvp",
+        sync_to_thread=True,
+        status_code=HTTP_200_OK,
+        summary="Answer for yourself: accepted, tentative or declined (invitees only)",
+    )
+    def answer(self, db: Session, request: AnyRequest, session_id: int, data: RsvpIn) -> RsvpRead:
+        invited = rsvp.invitation_of_user(db, session_id, request.user.person_id)
+        rows = rsvp.record_answer(db, invited, data.answer, data.scope)
+        return RsvpRead(
+            person_id=invited.person.id or 0,
+            partstat=data.answer.partstat,
+            responded_at=invited.participant.responded_at,
+            session_ids=[row.session_id for row in rows],
+        )
+
+
+class FeedTokenController(Controller):
+    path = "/people/{person_id:int}/feed-token"
+    tags = ["calendar"]
+    guards = [staff_or_that_person]
+
+    @post(
+        sync_to_thread=True,
+        summary="Issue (or replace) the person's private feed URL; shown only in this response",
+    )
+    def issue(self, db: Session, state: State, person_id: int) -> PersonalFeedIssued:
+        row, token = feeds.issue_feed_token(db, person_id)
+        links = feeds.feed_links(state.settings, feeds.personal_feed_path(token))
+        return PersonalFeedIssued(
+            person_id=person_id, created_at=row.created_at, **links.model_dump()
+        )
+
+    @delete(
+        sync_to_thread=True, status_code=HTTP_204_NO_CONTENT, summary="Revoke the private feed URL"
+    )
+    def revoke(self, db: Session, person_id: int) -> None:
+        feeds.revoke_feed_token(db, person_id)
+
+
+class MyFeedController(Controller):
+    path = "/me/feed"
+    tags = ["calendar"]
+
+    @get(
+        sync_to_thread=True, summary="Your feeds: whether a private one exists; country and network"
+    )
+    def my_feeds(self, db: Session, state: State, request: AnyRequest) -> MyFeeds:
+        return feeds.feeds_of(db, state.settings, request.user.person_id)
+
+
+# --- outside /api/v1 ---------------------------------------------------------------------------
+
+
+def _feed_response(reply: feeds.FeedReply) -> Response[bytes]:
+    headers = {
+        "etag": reply.etag,
+        # Clients may keep the feed but must ask (cheaply, with If-None-Match) before using it.
+        "cache-control": ("private" if reply.private else "public") + ", no-cache",
+    }
+    if reply.last_modified is not None:
+        headers["last-modified"] = format_datetime(reply.last_modified, usegmt=True)
+    if reply.body is None:
+        return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(reply.body, media_type="text/calendar", headers=headers)
+
+
+def _conditions(request: Request[Any, Any, Any]) -> feeds.Conditions:
+    return feeds.Conditions(
+        if_none_match=request.headers.get("if-none-match"),
+        if_modified_since=request.headers.get("if-modified-since"),
+    )
+
+
+def _without_suffix(file_name: str) -> str:
+    if not file_name.endswith(ICS_SUFFIX):
+        raise NotFound("Feeds end in .ics.")
+    return file_name.removesuffix(ICS_SUFFIX)
+
+
+FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
+
+
+class FeedController(Controller):
+    path = "/feeds"
+    tags = ["feeds"]
+
+    @route("/public.ics", http_method=FEED_METHODS, summary="The network's sessions, public")
+    async def public_feed(
+        self, state: State, request: Request, feed_cache: feeds.FeedCache
+    ) -> Response[bytes]:
+        serve = partial(
+            feeds.serve_public_feed, state.engine, state.settings, feed_cache, _conditions(request)
+        )
+        return _feed_response(await anyio.to_thread.run_sync(serve))
+
+    @route(
+        "/countries/{file_name:str}",
+        http_method=FEED_METHODS,
+        summary="A country's sessions, public",
+    )
+    async def country_feed(
+        self, state: State, request: Request, feed_cache: feeds.FeedCache, file_name: str
+    ) -> Response[bytes]:
+        serve = partial(
+            feeds.serve_country_feed,
+            state.engine,
+            state.settings,
+            feed_cache,
+            _without_suffix(file_name),
+            _conditions(request),
+        )
+        return _feed_response(await anyio.to_thread.run_sync(serve))
+
+    @route("/{file_name:str}", http_method=FEED_METHODS, summary="A person's private feed")
+    async def personal_feed(
+        self, state: State, request: Request, feed_cache: feeds.FeedCache, file_name: str
+    ) -> Response[bytes]:
+        serve = partial(
+            feeds.serve_personal_feed,
+            state.engine,
+            state.settings,
+            feed_cache,
+            _without_suffix(file_name),
+            _conditions(request),
+        )
+        return _feed_response(await anyio.to_thread.run_sync(serve))
+
+
+class RsvpController(Controller):
+    """The answer links of invitations: GET shows a confirmation page, POST records."""
+
+    path = "/rsvp/{token:str}"
+    tags = ["calendar"]
+
+    @get(
+        sync_to_thread=True,
+        media_type=MediaType.HTML,
+        summary="Confirm an answer (records nothing)",
+    )
+    def confirm(
+        self,
+        db: Session,
+        state: State,
+        token: str,
+        answer: rsvp.Answer | None = None,
+        answer_scope: AnswerScope = Scope.this,
+    ) -> str:
+        invited = rsvp.invitation_for_token(db, state.settings, token)
+        return rsvp.confirmation_page(invited, answer, answer_scope)
+
+    @post(
+        sync_to_thread=True,
+        media_type=MediaType.HTML,
+        status_code=HTTP_200_OK,
+        summary="Record an answer; a later one replaces it",
+    )
+    def record(
+        self,
+        db: Session,
+        state: State,
+        token: str,
+        answer: rsvp.Answer,
+        answer_scope: AnswerScope = Scope.this,
+    ) -> str:
+        invited = rsvp.invitation_for_token(db, state.settings, token)
+        rows = rsvp.record_answer(db, invited, answer, answer_scope)
+        return rsvp.answered_page(invited, answer, len(rows))
+
+
+def api_calendar_handlers() -> list[type[Controller]]:
+    return [InviteController, FeedTokenController, MyFeedController]
+
+
+def public_calendar_router() -> Router:
+    """Feeds and answer links, with this application's own feed cache."""
+    cache = feeds.FeedCache()
+    return Router(
+        path="/",
+        route_handlers=[FeedController, RsvpController],
+        dependencies={"feed_cache": Provide(lambda: cache, use_cache=True, sync_to_thread=False)},
+    )

@@ -1,0 +1,405 @@
+"""Subscription feeds: a person's private feed, each country's feed and the network's feed.
+
+A feed holds its sessions that ended at most `feed_past_days` ago (older ones are trimmed so it
+stays small), cancelled ones included as STATUS:CANCELLED until they age out. A series appears
+as its master and overrides, built from all its stored occurrences.
+
+Serving is built for calendar clients that poll: one aggregate query gives the feed's *version*
+(which changes whenever anything the feed shows changes); the ETag is derived from it, so a
+revalidation answers 304 without rendering, and the rendered bytes are kept in-process per
+(feed, version), so a changed session re-renders only the feeds it belongs to.
+
+Private feed tokens are 256-bit random strings; only their SHA-256 is stored (as for API tokens).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from enum import StrEnum
+from functools import cache
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, Select, bindparam, func, or_, true, union
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from service.calendar.ics import EventData, build_feed
+from service.calendar.models import FeedToken
+from service.calendar.schemas import FeedLinks, MyFeeds, PersonalFeedState
+from service.calendar.service import Joining, series_events, session_event
+from service.db import utcnow
+from service.directory.models import Country, Person
+from service.directory.service import get_person
+from service.errors import NotFound
+from service.scheduling.models import Series, SessionCountry, SessionParticipant, VdoSession
+from service.settings import Settings
+
+FEED_TOKEN_BYTES = 32
+PUBLIC_FEED_PATH = "/feeds/public.ics"
+# Part of every ETag: raise it when the rendering changes, so clients fetch the new form.
+FEED_FORMAT = 1
+
+
+# --- tokens and URLs -----------------------------------------------------------------------------
+
+
+def hash_feed_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def personal_feed_path(token: str) -> str:
+    return f"/feeds/{token}.ics"
+
+
+def country_feed_path(code: str) -> str:
+    return f"/feeds/countries/{code.upper()}.ics"
+
+
+def feed_links(settings: Settings, path: str) -> FeedLinks:
+    url = settings.base_url + path
+    return FeedLinks(url=url, webcal_url="webcal://" + url.split("://", 1)[1])
+
+
+def issue_feed_token(db: Session, person_id: int) -> tuple[FeedToken, str]:
+    """A new private feed URL for the person; the previous one stops working at once."""
+    get_person(db, person_id)
+    token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+    row = feed_token_of(db, person_id) or FeedToken(person_id=person_id, token_hash="")
+    row.token_hash = hash_feed_token(token)
+    row.created_at = utcnow()
+    db.add(row)
+    db.flush()
+    return row, token
+
+
+def revoke_feed_token(db: Session, person_id: int) -> None:
+    """Revoke the person's private feed URL (if any); it then answers 404."""
+    get_person(db, person_id)
+    row = feed_token_of(db, person_id)
+    if row is not None:
+        db.delete(row)
+        db.flush()
+
+
+def feed_token_of(db: Session, person_id: int) -> FeedToken | None:
+    return db.exec(select(FeedToken).where(FeedToken.person_id == person_id)).first()
+
+
+def feeds_of(db: Session, settings: Settings, person_id: int | None) -> MyFeeds:
+    """The feeds a signed-in user can subscribe to (a private URL is only shown when issued)."""
+    person = db.get(Person, person_id) if person_id is not None else None
+    token = feed_token_of(db, person_id) if person_id is not None else None
+    return MyFeeds(
+        person_id=person_id,
+        personal=PersonalFeedState(
+            exists=token is not None, created_at=token.created_at if token else None
+        ),
+        country=feed_links(settings, country_feed_path(person.country_code)) if person else None,
+        public=feed_links(settings, PUBLIC_FEED_PATH),
+    )
+
+
+# --- which sessions a feed holds -----------------------------------------------------------------
+
+
+class FeedKind(StrEnum):
+    person = "person"
+    country = "country"
+    public = "public"
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: what it is about, and its calendar name."""
+
+    kind: FeedKind
+    key: str  # the person's id, the country's code, or "" for the network feed
+    name: str
+
+    @property
+    def joining(self) -> Joining:
+        # A private feed holds its owner's own sessions; the others are readable by anyone.
+        return Joining.full if self.kind is FeedKind.person else Joining.none
+
+
+# The feed's key (person id or country code) and the start of its window are bound per
+# request; the statements themselves are built once per kind of feed (building them costs
+# more than running them).
+_FEED_KEY = "feed_key"
+_CUTOFF = "cutoff"
+
+
+def _belongs(kind: FeedKind, session: type[VdoSession]) -> ColumnElement[bool]:
+    """Sessions of the feed, whenever they are (`session` may be an alias of VdoSession)."""
+    if kind is FeedKind.person:
+        mine = select(SessionParticipant.session_id).where(
+            SessionParticipant.person_id == bindparam(_FEED_KEY)
+        )
+        return col(session.id).in_(mine)
+    if kind is FeedKind.country:
+        invited = select(SessionCountry.session_id).where(
+            SessionCountry.country_code == bindparam(_FEED_KEY)
+        )
+        delegates = (
+            select(SessionParticipant.session_id)
+            .join(Person, col(Person.id) == SessionParticipant.person_id)
+            .where(Person.country_code == bindparam(_FEED_KEY))
+        )
+        return or_(col(session.id).in_(invited), col(session.id).in_(delegates))
+    return true()
+
+
+def _in_feed(kind: FeedKind) -> ColumnElement[bool]:
+    """The rows a feed is rendered from: its sessions that ended after the cutoff, and every
+    occurrence of a series that has one of them (the master's EXDATEs need them all)."""
+    recent, sibling = aliased(VdoSession), aliased(VdoSession)
+    recent_rows = (
+        select(recent.id, recent.series_id)
+        .where(_belongs(kind, recent), recent.end_utc >= bindparam(_CUTOFF))
+        .cte("recent")
+    )
+    # A union of ids rather than "id IN (...) OR series_id IN (...)": databases answer it from
+    # the indexes instead of re-reading the recent rows for each half of the OR.
+    siblings = select(sibling.id).where(col(sibling.series_id).in_(select(recent_rows.c.series_id)))
+    return col(VdoSession.id).in_(union(select(recent_rows.c.id), siblings))
+
+
+def _parameters(feed: Feed, cutoff: datetime) -> dict[str, object]:
+    if feed.kind is FeedKind.public:
+        return {_CUTOFF: cutoff}
+    key = int(feed.key) if feed.kind is FeedKind.person else feed.key
+    return {_FEED_KEY: key, _CUTOFF: cutoff}
+
+
+@cache
+def _version_query(kind: FeedKind) -> Select[Any]:
+    """Counters and latest changes over the rows the feed is rendered from, and the end of
+    its most recent session that aged out of the window."""
+    aged = aliased(VdoSession)
+    last_aged_out_end = (
+        select(func.max(aged.end_utc))
+        .where(_belongs(kind, aged), aged.end_utc < bindparam(_CUTOFF))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            func.count(col(VdoSession.id)),
+            func.coalesce(func.sum(VdoSession.id), 0),
+            func.coalesce(func.sum(VdoSession.revision), 0),
+            func.coalesce(func.sum(Series.sequence), 0),
+            func.max(VdoSession.updated_at),
+            func.max(Series.updated_at),
+            last_aged_out_end,
+        )
+        .select_from(VdoSession)
+        .outerjoin(Series, col(Series.id) == VdoSession.series_id)
+        .where(_in_feed(kind))
+    )
+
+
+@cache
+def _rows_query(kind: FeedKind) -> Select[Any]:
+    return (
+        select(VdoSession)
+        .where(_in_feed(kind))
+        .order_by(col(VdoSession.series_id), col(VdoSession.start_utc), col(VdoSession.id))
+    )
+
+
+# --- version, ETag and Last-Modified -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedState:
+    version: tuple[object, ...]
+    etag: str
+    last_modified: datetime | None  # whole seconds; None when unknown or not yet settled
+
+
+def feed_state(db: Session, settings: Settings, feed: Feed, cutoff: datetime) -> FeedState:
+    """The feed's version from one aggregate query over the rows it is rendered from.
+
+    Count and sum of ids change when a session joins or leaves the feed (also by ageing out),
+    the sum of revisions and the latest `updated_at` when one is edited or cancelled, the
+    series columns when a series master changes. Answers (PARTSTAT) are not part of feeds."""
+    row = db.connection().execute(_version_query(feed.kind), _parameters(feed, cutoff)).one()
+    *counters, session_changed, series_changed, aged_out_end = row
+    version = (feed.kind.value, feed.key, feed.name, *counters, session_changed, series_changed)
+    changes = [when for when in (session_changed, series_changed) if when is not None]
+    if aged_out_end is not None:
+        # The feed last changed when its most recent trimmed session left the window.
+        changes.append(aged_out_end + timedelta(days=settings.feed_past_days))
+    return FeedState(
+        version=version,
+        etag=_etag(settings, version),
+        last_modified=_http_last_modified(max(changes), utcnow()) if changes else None,
+    )
+
+
+def _etag(settings: Settings, version: tuple[object, ...]) -> str:
+    # The settings that appear in the bytes are part of it, so that changing them (and
+    # restarting) makes clients fetch the feed again.
+    rendered_with = (
+        FEED_FORMAT,
+        settings.base_url,
+        settings.mail_from,
+        settings.feed_refresh_minutes,
+    )
+    digest = hashlib.sha256(repr((rendered_with, version)).encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _http_last_modified(changed: datetime, now: datetime) -> datetime | None:
+    """Last-Modified has whole seconds, so it is rounded up; it is left out while that second
+    is not over (RFC 9110 section 8.8.2.1: never later than the response), since a further
+    change within the same second would otherwise not be seen by If-Modified-Since."""
+    seconds = math.ceil(changed.timestamp())
+    rounded = datetime.fromtimestamp(seconds, UTC)
+    return rounded if rounded <= now else None
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """A request's conditional headers, as sent."""
+
+    if_none_match: str | None = None
+    if_modified_since: str | None = None
+
+
+def is_not_modified(state: FeedState, conditions: Conditions) -> bool:
+    """RFC 9110 section 13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    if conditions.if_none_match is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in conditions.if_none_match.split(",")]
+        return "*" in tags or state.etag in tags
+    if conditions.if_modified_since is None or state.last_modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(conditions.if_modified_since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored (RFC 9110 section 13.1.3)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return state.last_modified <= since
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def render_feed(db: Session, settings: Settings, feed: Feed, cutoff: datetime) -> bytes:
+    rows = list(db.scalars(_rows_query(feed.kind), _parameters(feed, cutoff)))
+    events: list[EventData] = [
+        session_event(s, settings, feed.joining) for s in rows if s.series_id is None
+    ]
+    occurrences = [s for s in rows if s.series_id is not None]
+    series_ids = {s.series_id for s in occurrences}
+    series = {s.id: s for s in db.exec(select(Series).where(col(Series.id).in_(series_ids)))}
+    for series_id, group in groupby(occurrences, key=lambda s: s.series_id):
+        made = series_events(series[series_id], list(group), settings, feed.joining)
+        events.append(made.master)
+        events.extend(o for o in made.overrides if o.end_utc >= cutoff)
+    events.sort(key=lambda e: (e.start_utc, e.uid))
+    return build_feed(feed.name, events, refresh=timedelta(minutes=settings.feed_refresh_minutes))
+
+
+class FeedCache:
+    """Rendered feeds in this process, the newest version of each; least recently used first
+    out. Thread-safe: feeds are served from worker threads."""
+
+    def __init__(self, max_feeds: int = 2048) -> None:
+        self._max_feeds = max_feeds
+        self._entries: OrderedDict[tuple[FeedKind, str], tuple[tuple[object, ...], bytes]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, feed: Feed, version: tuple[object, ...]) -> bytes | None:
+        with self._lock:
+            entry = self._entries.get((feed.kind, feed.key))
+            if entry is None or entry[0] != version:
+                return None
+            self._entries.move_to_end((feed.kind, feed.key))
+            return entry[1]
+
+    def put(self, feed: Feed, version: tuple[object, ...], body: bytes) -> None:
+        with self._lock:
+            self._entries[(feed.kind, feed.key)] = (version, body)
+            self._entries.move_to_end((feed.kind, feed.key))
+            while len(self._entries) > self._max_feeds:
+                self._entries.popitem(last=False)
+
+
+# --- serving -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedReply:
+    etag: str
+    last_modified: datetime | None
+    body: bytes | None  # None: the client's copy is current (304)
+    private: bool
+
+
+def _reply(
+    db: Session,
+    settings: Settings,
+    cache: FeedCache,
+    feed: Feed,
+    conditions: Conditions,
+) -> FeedReply:
+    cutoff = utcnow() - timedelta(days=settings.feed_past_days)
+    # The version is read before the rows: if a change lands in between, the bytes are newer
+    # than their version and the next request simply renders again; never the reverse.
+    state = feed_state(db, settings, feed, cutoff)
+    private = feed.kind is FeedKind.person
+    if is_not_modified(state, conditions):
+        return FeedReply(state.etag, state.last_modified, None, private)
+    body = cache.get(feed, state.version)
+    if body is None:
+        body = render_feed(db, settings, feed, cutoff)
+        cache.put(feed, state.version, body)
+    return FeedReply(state.etag, state.last_modified, body, private)
+
+
+_PERSON_OF_TOKEN = select(FeedToken.person_id).where(
+    FeedToken.token_hash == bindparam("token_hash")
+)
+
+
+def serve_personal_feed(
+    engine: Engine, settings: Settings, cache: FeedCache, token: str, conditions: Conditions
+) -> FeedReply:
+    with Session(engine) as db:
+        person_id = (
+            db.connection().execute(_PERSON_OF_TOKEN, {"token_hash": hash_feed_token(token)})
+        ).scalar()
+        if person_id is None:
+            raise NotFound("No such feed: the link is wrong, or was replaced or revoked.")
+        feed = Feed(FeedKind.person, str(person_id), "ASEAN Pubs: my VDO-conferences")
+        return _reply(db, settings, cache, feed, conditions)
+
+
+def serve_country_feed(
+    engine: Engine, settings: Settings, cache: FeedCache, code: str, conditions: Conditions
+) -> FeedReply:
+    with Session(engine) as db:
+        name = db.exec(select(Country.name).where(Country.code == code.upper())).first()
+        if name is None:
+            raise NotFound(f"No country with code {code!r}.")
+        feed = Feed(FeedKind.country, code.upper(), f"ASEAN Pubs VDO-conferences: {name}")
+        return _reply(db, settings, cache, feed, conditions)
+
+
+def serve_public_feed(
+    engine: Engine, settings: Settings, cache: FeedCache, conditions: Conditions
+) -> FeedReply:
+    with Session(engine) as db:
+        feed = Feed(FeedKind.public, "", "ASEAN Pubs VDO-conferences")
+        return _reply(db, settings, cache, feed, conditions)

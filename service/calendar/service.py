@@ -1,0 +1,291 @@
+"""Stored sessions as iCalendar: the invite of a session or series, and the events of feeds.
+
+Rows are mapped to the pure builder's plain data (`service.calendar.ics`), which applies the
+rules of DESIGN.md section 4. A standalone session is one VEVENT with its stored UID and
+SEQUENCE. A series is its master VEVENT (RRULE from the first occurrence, EXDATE for each
+cancelled occurrence) plus one override VEVENT per occurrence that was moved or edited, carrying
+the occurrence's stored RECURRENCE-ID.
+
+An occurrence's SEQUENCE is its series' SEQUENCE plus its own: it rises with every change of the
+occurrence (its own counter) and never falls below the master's, so clients comparing the
+override with the master they hold never take it for stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+from enum import Enum
+from typing import Any, Literal
+
+import pytz
+from sqlmodel import Session
+
+from service.auth.guards import Principal
+from service.calendar.ics import (
+    Attendee,
+    Conference,
+    DialIn,
+    EventData,
+    Organizer,
+    build_cancel,
+    build_request,
+)
+from service.calendar.rsvp import rsvp_links, rsvp_note
+from service.conferencing.details import MeetingDetails, render_instructions
+from service.db import utcnow
+from service.scheduling import service as sessions
+from service.scheduling.models import Series, SessionStatus, VdoSession
+from service.scheduling.recurrence import RecurrenceRule
+from service.scheduling.series import series_occurrences
+from service.scheduling.views import may_see_passcode
+from service.settings import Settings
+
+
+class Joining(Enum):
+    """How much of a session's joining details an audience gets."""
+
+    # Invitees and staff: passcode, dial-in PINs and the bridge staff's notes.
+    full = "full"
+    # Other signed-in users: the join link and phone numbers, as the session's JSON shows them.
+    without_secrets = "without_secrets"
+    # Country and public feeds, readable by anyone: nothing. Jitsi and BigBlueButton join links
+    # are themselves the credential (an unguessable room, a JWT or a checksummed link).
+    none = "none"
+
+
+def organizer(settings: Settings) -> Organizer:
+    """The secretariat mailbox that sends invites (VDO_MAIL_FROM, "Name <address>")."""
+    name, address = parseaddr(settings.mail_from)
+    return Organizer(email=address, name=name or address)
+
+
+def session_page_url(settings: Settings, session: VdoSession) -> str:
+    return f"{settings.base_url}/sessions/{session.id}"
+
+
+def conference(meeting: Mapping[str, Any], joining: Joining) -> Conference | None:
+    if joining is Joining.none or not meeting:
+        return None
+    details = MeetingDetails.from_json(meeting)
+    disclose = joining is Joining.full
+    return Conference(
+        join_url=details.join_url,
+        meeting_id=details.meeting_id,
+        passcode=details.passcode if disclose else None,
+        dial_ins=tuple(
+            DialIn(
+                country_code=dial_in.country_code,
+                number=dial_in.number,
+                pin=dial_in.pin if disclose else None,
+                label=dial_in.label,
+            )
+            for dial_in in details.dial_ins
+        ),
+        instructions=_bridge_notes(details) if disclose else "",
+    )
+
+
+def _bridge_notes(details: MeetingDetails) -> str:
+    # The stored instructions are the rendered joining block followed by the bridge staff's
+    # notes; the ICS builder writes its own joining block, so only the notes are passed on.
+    return details.instructions.removeprefix(render_instructions(details)).strip()
+
+
+def attendees(db: Session, session: VdoSession) -> tuple[Attendee, ...]:
+    return tuple(
+        Attendee(
+            email=person.email,
+            name=person.name,
+            role=participant.role,
+            partstat=participant.partstat,
+        )
+        for participant, person in sessions.invitees(db, session)
+    )
+
+
+def _status(status: str) -> Literal["CONFIRMED", "CANCELLED"]:
+    return "CANCELLED" if status == SessionStatus.cancelled else "CONFIRMED"
+
+
+def session_event(
+    session: VdoSession,
+    settings: Settings,
+    joining: Joining,
+    *,
+    attendees: tuple[Attendee, ...] = (),
+    series_sequence: int = 0,
+) -> EventData:
+    """A standalone session, or an occurrence of a series as an override of its master."""
+    return EventData(
+        uid=session.uid,
+        sequence=series_sequence + session.sequence,
+        title=session.title,
+        description=session.description,
+        start_utc=session.start_utc,
+        end_utc=session.end_utc,
+        zone=session.organiser_zone,
+        organizer=organizer(settings),
+        created=session.created_at,
+        last_modified=session.updated_at,
+        status=_status(session.status),
+        attendees=attendees,
+        conference=conference(session.meeting, joining),
+        url=session_page_url(settings, session),
+        recurrence_id=session.recurrence_id if session.series_id is not None else None,
+    )
+
+
+def is_override(occurrence: VdoSession) -> bool:
+    """A confirmed occurrence that no longer looks as its series' rule would make it."""
+    # `detached` marks moved occurrences; any other edit (a new title) raised the revision.
+    return occurrence.status == SessionStatus.confirmed and (
+        occurrence.detached or occurrence.revision > 1
+    )
+
+
+@dataclass(frozen=True)
+class SeriesEvents:
+    master: EventData
+    overrides: tuple[EventData, ...]
+
+
+def series_events(
+    series: Series,
+    occurrences: Sequence[VdoSession],
+    settings: Settings,
+    joining: Joining,
+    *,
+    attendees_of: Callable[[VdoSession], tuple[Attendee, ...]] = lambda _: (),
+    master_attendees: tuple[Attendee, ...] = (),
+) -> SeriesEvents:
+    """The master VEVENT and its overrides, from the series and all its stored occurrences."""
+    ordered = sorted(occurrences, key=lambda o: o.recurrence_id or o.start_utc)
+    first = ordered[0]  # the occurrences share one meeting; the first gives the page URL too
+    cancelled = [o for o in ordered if o.status == SessionStatus.cancelled]
+    zone = pytz.timezone(series.organiser_zone)
+    start = zone.localize(datetime.fromisoformat(series.first_start_local)).astimezone(UTC)
+    everything_cancelled = series.status == SessionStatus.cancelled or len(cancelled) == len(
+        ordered
+    )
+    master = EventData(
+        uid=series.uid,
+        sequence=series.sequence,
+        title=series.title,
+        description=series.description,
+        start_utc=start,
+        end_utc=start + timedelta(minutes=series.duration_minutes),
+        zone=series.organiser_zone,
+        organizer=organizer(settings),
+        created=series.created_at,
+        # The master changes when an occurrence is cancelled (it gains an EXDATE).
+        last_modified=max([series.updated_at, *(o.updated_at for o in cancelled)]),
+        status="CANCELLED" if everything_cancelled else "CONFIRMED",
+        attendees=master_attendees,
+        conference=conference(first.meeting, joining),
+        url=session_page_url(settings, first),
+        rrule=RecurrenceRule.from_json(series.rule).as_ical(series.organiser_zone),
+        exdates=tuple(o.recurrence_id for o in cancelled if o.recurrence_id is not None),
+    )
+    overrides = tuple(
+        session_event(
+            o, settings, joining, attendees=attendees_of(o), series_sequence=series.sequence
+        )
+        for o in ordered
+        if is_override(o)
+    )
+    return SeriesEvents(master, overrides)
+
+
+def record_occurrence_cancelled(series: Series) -> None:
+    """Raise the series master's SEQUENCE: cancelling one occurrence adds an EXDATE to it.
+
+    To be called by the scheduling service's `cancel` for each cancelled occurrence, next to
+    `record_change` on the occurrence itself.
+    """
+    series.sequence += 1
+    series.updated_at = utcnow()
+
+
+# --- invites ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invite:
+    """What the invitation email carries as its text/calendar part."""
+
+    method: Literal["REQUEST", "CANCEL"]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        # RFC 6047 section 2.4: the MIME method parameter must equal the METHOD inside.
+        return f"text/calendar; charset=utf-8; method={self.method}"
+
+
+def session_invite(
+    db: Session,
+    settings: Settings,
+    session: VdoSession,
+    joining: Joining,
+    *,
+    personal_note: str = "",
+) -> Invite:
+    """The iMIP invite of a session as it would be emailed now: REQUEST, or CANCEL once
+    cancelled. For an occurrence of a series: the whole series, or the CANCEL of that one
+    occurrence (with its RECURRENCE-ID) once it alone is cancelled."""
+    session_attendees = attendees(db, session)
+    if session.series_id is None:
+        event = session_event(session, settings, joining, attendees=session_attendees)
+        if event.status == "CANCELLED":
+            return Invite("CANCEL", build_cancel(event))
+        return Invite("REQUEST", build_request(event, personal_note=personal_note))
+    series = db.get(Series, session.series_id)
+    assert series is not None  # a foreign key
+    events = series_events(
+        series,
+        series_occurrences(db, series.id or 0),
+        settings,
+        joining,
+        attendees_of=lambda occurrence: attendees(db, occurrence),
+        master_attendees=session_attendees,
+    )
+    if events.master.status == "CANCELLED":
+        return Invite("CANCEL", build_cancel(events.master))
+    if session.status == SessionStatus.cancelled:
+        occurrence_sequence = series.sequence + session.sequence
+        return Invite(
+            "CANCEL",
+            build_cancel(
+                replace(
+                    events.master,
+                    sequence=occurrence_sequence,
+                    last_modified=session.updated_at,
+                    url=session_page_url(settings, session),
+                ),
+                occurrence_start_utc=session.recurrence_id,
+            ),
+        )
+    return Invite(
+        "REQUEST", build_request(events.master, events.overrides, personal_note=personal_note)
+    )
+
+
+def invite_for_viewer(
+    db: Session, settings: Settings, session_id: int, viewer: Principal
+) -> Invite:
+    """The invite as `GET /sessions/{id}/invite.ics` serves it to a signed-in user.
+
+    Staff and invitees get the joining secrets (the rule of the session's JSON view); anyone
+    else who may read the session gets the same invite without them. An invitee's copy carries
+    their own answer links."""
+    session = sessions.get_session(db, session_id)
+    invited = {person.id: person for _, person in sessions.invitees(db, session)}
+    joining = (
+        Joining.full if may_see_passcode(viewer, set(invited) - {None}) else Joining.without_secrets
+    )
+    viewer_invited = invited.get(viewer.person_id) if viewer.person_id is not None else None
+    note = rsvp_note(rsvp_links(settings, session, viewer_invited)) if viewer_invited else ""
+    return session_invite(db, settings, session, joining, personal_note=note)
