@@ -65,20 +65,32 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "vdo_read_only"
+
+
 def _begin_sqlite(connection: Any) -> None:
-    # Every SQLite transaction takes the write lock up front: writes are serialized, so two
-    # concurrent bookings cannot both pass the overlap check (DESIGN.md section 5).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # SQLite transactions take the write lock up front: writes are serialized, so two
+    # concurrent bookings cannot both pass the overlap check (DESIGN.md section 5). Work that
+    # only reads (feeds) says so through `read_only` and does not queue behind writers.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that never write."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def make_engine(database_url: str) -> Engine:
+    # Every entry point makes its engine here: registering all tables (and the calendar
+    # counter's flush hook) now means no process can change data behind the feeds' backs.
+    import service.tables  # noqa: F401 (circular at module level)
+
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 15}, pool_pre_ping=True
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine

@@ -1,6 +1,7 @@
 """Imports every area's table models so that `SQLModel.metadata` is complete.
 
-Alembic's env.py and the test fixtures import this one module instead of listing areas.
+`make_engine`, Alembic's env.py and the tests import this one module instead of listing
+areas; importing it also registers the calendar version counter's flush hook.
 """
 
 from service.auth import models as auth_models

@@ -94,7 +94,8 @@ def migrated_engine(request: pytest.FixtureRequest, database_url_factory) -> Ite
 def _empty_all_tables(engine: Engine) -> None:
     with session_scope(engine) as db:
         for table in reversed(metadata.sorted_tables):
-            db.exec(table.delete())  # type: ignore[call-overload]
+            if table.name != "calendar_version":  # a counter the migration creates, not data
+                db.exec(table.delete())  # type: ignore[call-overload]
 
 
 @pytest.fixture

@@ -32,10 +32,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from service.calendar.ics import EventData, build_feed
-from service.calendar.models import FeedToken
+from service.calendar.models import CalendarVersion, FeedToken
 from service.calendar.schemas import FeedLinks, MyFeeds, PersonalFeedState
 from service.calendar.service import Joining, series_events, session_event
-from service.db import utcnow
+from service.db import read_only, utcnow
 from service.directory.models import Country, Person
 from service.directory.service import get_person
 from service.errors import NotFound
@@ -183,10 +183,15 @@ def _parameters(feed: Feed, cutoff: datetime) -> dict[str, object]:
 def _version_query(kind: FeedKind) -> Select[Any]:
     """Counters and latest changes over the rows the feed is rendered from, and the end of
     its most recent session that aged out of the window."""
-    aged = aliased(VdoSession)
+    aged, ageing = aliased(VdoSession), aliased(VdoSession)
     last_aged_out_end = (
         select(func.max(aged.end_utc))
         .where(_belongs(kind, aged), aged.end_utc < bindparam(_CUTOFF))
+        .scalar_subquery()
+    )
+    next_to_age_out_end = (
+        select(func.min(ageing.end_utc))
+        .where(_belongs(kind, ageing), ageing.end_utc >= bindparam(_CUTOFF))
         .scalar_subquery()
     )
     return (
@@ -198,6 +203,7 @@ def _version_query(kind: FeedKind) -> Select[Any]:
             func.max(VdoSession.updated_at),
             func.max(Series.updated_at),
             last_aged_out_end,
+            next_to_age_out_end,
         )
         .select_from(VdoSession)
         .outerjoin(Series, col(Series.id) == VdoSession.series_id)
@@ -222,6 +228,9 @@ class FeedState:
     version: tuple[object, ...]
     etag: str
     last_modified: datetime | None  # whole seconds; None when unknown or not yet settled
+    # Even with no change in the database, the state is stale from here on: a session ages out
+    # of the window, or a withheld Last-Modified settles.
+    expires: datetime | None
 
 
 def feed_state(db: Session, settings: Settings, feed: Feed, cutoff: datetime) -> FeedState:
@@ -231,16 +240,22 @@ def feed_state(db: Session, settings: Settings, feed: Feed, cutoff: datetime) ->
     the sum of revisions and the latest `updated_at` when one is edited or cancelled, the
     series columns when a series master changes. Answers (PARTSTAT) are not part of feeds."""
     row = db.connection().execute(_version_query(feed.kind), _parameters(feed, cutoff)).one()
-    *counters, session_changed, series_changed, aged_out_end = row
+    *counters, session_changed, series_changed, aged_out_end, next_out_end = row
     version = (feed.kind.value, feed.key, feed.name, *counters, session_changed, series_changed)
+    window = timedelta(days=settings.feed_past_days)
     changes = [when for when in (session_changed, series_changed) if when is not None]
     if aged_out_end is not None:
         # The feed last changed when its most recent trimmed session left the window.
-        changes.append(aged_out_end + timedelta(days=settings.feed_past_days))
+        changes.append(aged_out_end + window)
+    last_modified = _http_last_modified(max(changes), utcnow()) if changes else None
+    expiries = [utcnow() + timedelta(seconds=1)] if changes and last_modified is None else []
+    if next_out_end is not None:
+        expiries.append(next_out_end + window)
     return FeedState(
         version=version,
         etag=_etag(settings, version),
-        last_modified=_http_last_modified(max(changes), utcnow()) if changes else None,
+        last_modified=last_modified,
+        expires=min(expiries) if expiries else None,
     )
 
 
@@ -309,28 +324,60 @@ def render_feed(db: Session, settings: Settings, feed: Feed, cutoff: datetime) -
     return build_feed(feed.name, events, refresh=timedelta(minutes=settings.feed_refresh_minutes))
 
 
+@dataclass(frozen=True)
+class _Entry:
+    counter: int  # the calendar version counter the state was read under
+    state: FeedState
+    body: bytes
+
+
 class FeedCache:
-    """Rendered feeds in this process, the newest version of each; least recently used first
-    out. Thread-safe: feeds are served from worker threads."""
+    """Feed states and rendered bytes in this process, least recently used first out.
+
+    An entry answers a request on its own while the calendar version counter stands still and
+    its state has not expired; otherwise the feed's own version is read again, and its bytes
+    are rendered again only if that version changed. Thread-safe: feeds are served from worker
+    threads."""
 
     def __init__(self, max_feeds: int = 2048) -> None:
         self._max_feeds = max_feeds
-        self._entries: OrderedDict[tuple[FeedKind, str], tuple[tuple[object, ...], bytes]] = (
-            OrderedDict()
-        )
+        self._entries: OrderedDict[tuple[FeedKind, str], _Entry] = OrderedDict()
+        # token hash -> (counter, person id): tokens change only with the counter.
+        self._owners: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
 
-    def get(self, feed: Feed, version: tuple[object, ...]) -> bytes | None:
+    def owner(self, token_hash: str, counter: int | None) -> int | None:
+        """The person a known token belonged to under this counter, if remembered."""
+        with self._lock:
+            known = self._owners.get(token_hash)
+        return known[1] if known is not None and known[0] == counter else None
+
+    def remember_owner(self, token_hash: str, counter: int | None, person_id: int) -> None:
+        if counter is None:
+            return
+        with self._lock:
+            if len(self._owners) >= self._max_feeds:
+                self._owners.clear()  # rare: more tokens in use than feeds kept
+            self._owners[token_hash] = (counter, person_id)
+
+    def current(self, feed: Feed, counter: int | None, now: datetime) -> _Entry | None:
+        """The entry, if nothing can have changed since it was made."""
         with self._lock:
             entry = self._entries.get((feed.kind, feed.key))
-            if entry is None or entry[0] != version:
-                return None
-            self._entries.move_to_end((feed.kind, feed.key))
-            return entry[1]
+        if entry is None or counter is None or entry.counter != counter:
+            return None
+        if entry.state.expires is not None and now >= entry.state.expires:
+            return None
+        return entry
 
-    def put(self, feed: Feed, version: tuple[object, ...], body: bytes) -> None:
+    def body(self, feed: Feed, version: tuple[object, ...]) -> bytes | None:
         with self._lock:
-            self._entries[(feed.kind, feed.key)] = (version, body)
+            entry = self._entries.get((feed.kind, feed.key))
+        return entry.body if entry is not None and entry.state.version == version else None
+
+    def put(self, feed: Feed, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[(feed.kind, feed.key)] = entry
             self._entries.move_to_end((feed.kind, feed.key))
             while len(self._entries) > self._max_feeds:
                 self._entries.popitem(last=False)
@@ -347,25 +394,36 @@ class FeedReply:
     private: bool
 
 
+_CALENDAR_COUNTER = select(CalendarVersion.value).where(col(CalendarVersion.id) == 1)
+
+
 def _reply(
     db: Session,
     settings: Settings,
     cache: FeedCache,
     feed: Feed,
     conditions: Conditions,
+    counter: int | None,
 ) -> FeedReply:
-    cutoff = utcnow() - timedelta(days=settings.feed_past_days)
-    # The version is read before the rows: if a change lands in between, the bytes are newer
-    # than their version and the next request simply renders again; never the reverse.
-    state = feed_state(db, settings, feed, cutoff)
+    now = utcnow()
+    entry = cache.current(feed, counter, now)
+    if entry is None:
+        cutoff = now - timedelta(days=settings.feed_past_days)
+        state = feed_state(db, settings, feed, cutoff)
+        body = cache.body(feed, state.version) or render_feed(db, settings, feed, cutoff)
+        entry = _Entry(counter if counter is not None else -1, state, body)
+        cache.put(feed, entry)
+    state = entry.state
     private = feed.kind is FeedKind.person
     if is_not_modified(state, conditions):
         return FeedReply(state.etag, state.last_modified, None, private)
-    body = cache.get(feed, state.version)
-    if body is None:
-        body = render_feed(db, settings, feed, cutoff)
-        cache.put(feed, state.version, body)
-    return FeedReply(state.etag, state.last_modified, body, private)
+    return FeedReply(state.etag, state.last_modified, entry.body, private)
+
+
+def _calendar_counter(db: Session) -> int | None:
+    # Read first: if a change lands after it, what is cached below carries the older counter
+    # and the next request looks again; newer data never hides under an old counter.
+    return db.connection().execute(_CALENDAR_COUNTER).scalar()
 
 
 _PERSON_OF_TOKEN = select(FeedToken.person_id).where(
@@ -376,30 +434,36 @@ _PERSON_OF_TOKEN = select(FeedToken.person_id).where(
 def serve_personal_feed(
     engine: Engine, settings: Settings, cache: FeedCache, token: str, conditions: Conditions
 ) -> FeedReply:
-    with Session(engine) as db:
-        person_id = (
-            db.connection().execute(_PERSON_OF_TOKEN, {"token_hash": hash_feed_token(token)})
-        ).scalar()
+    with Session(read_only(engine)) as db:
+        counter = _calendar_counter(db)
+        token_hash = hash_feed_token(token)
+        person_id = cache.owner(token_hash, counter)
         if person_id is None:
-            raise NotFound("No such feed: the link is wrong, or was replaced or revoked.")
+            person_id = (
+                db.connection().execute(_PERSON_OF_TOKEN, {"token_hash": token_hash})
+            ).scalar()
+            if person_id is None:
+                raise NotFound("No such feed: the link is wrong, or was replaced or revoked.")
+            cache.remember_owner(token_hash, counter, person_id)
         feed = Feed(FeedKind.person, str(person_id), "ASEAN Pubs: my VDO-conferences")
-        return _reply(db, settings, cache, feed, conditions)
+        return _reply(db, settings, cache, feed, conditions, counter)
 
 
 def serve_country_feed(
     engine: Engine, settings: Settings, cache: FeedCache, code: str, conditions: Conditions
 ) -> FeedReply:
-    with Session(engine) as db:
+    with Session(read_only(engine)) as db:
+        counter = _calendar_counter(db)
         name = db.exec(select(Country.name).where(Country.code == code.upper())).first()
         if name is None:
             raise NotFound(f"No country with code {code!r}.")
         feed = Feed(FeedKind.country, code.upper(), f"ASEAN Pubs VDO-conferences: {name}")
-        return _reply(db, settings, cache, feed, conditions)
+        return _reply(db, settings, cache, feed, conditions, counter)
 
 
 def serve_public_feed(
     engine: Engine, settings: Settings, cache: FeedCache, conditions: Conditions
 ) -> FeedReply:
-    with Session(engine) as db:
+    with Session(read_only(engine)) as db:
         feed = Feed(FeedKind.public, "", "ASEAN Pubs VDO-conferences")
-        return _reply(db, settings, cache, feed, conditions)
+        return _reply(db, settings, cache, feed, conditions, _calendar_counter(db))

@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 
 from service.db import session_scope, utcnow
 from service.scheduling.models import VdoSession
+from service.scheduling.schemas import SessionUpdate
+from service.scheduling.service import reschedule
 from tests.integration.calendar_network import (
     DIAL_IN_PIN,
     JOIN_URL,
@@ -275,3 +277,18 @@ def test_injected_lines_add_no_property_to_feeds(
         assert lines.count("BEGIN:VEVENT") == 1
         [event] = vevents(parse(body))
         assert "ATTENDEE:mailto:x@example.org" in str(event["SUMMARY"])
+
+
+def test_a_change_made_outside_the_web_process_is_seen_by_cached_feeds(
+    client: TestClient, staff_headers: dict[str, str], world: CalendarNetwork, engine: Engine
+) -> None:
+    # Another process (the CLI, a worker) changes a session: the in-process cache must notice.
+    session = book_session(client, staff_headers, world, [world.anan], title="Before")
+    path = _feed_path(client, staff_headers, world.anan)
+    etag = client.get(path).headers["etag"]
+    assert _get(client, path, if_none_match=etag).status_code == 304
+    with session_scope(engine) as db:
+        reschedule(db, session["id"], SessionUpdate(revision=session["revision"], title="After"))
+    refreshed = _get(client, path, if_none_match=etag)
+    assert refreshed.status_code == 200
+    assert b"After" in refreshed.content and refreshed.headers["etag"] != etag
