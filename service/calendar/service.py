@@ -35,7 +35,6 @@ from service.calendar.ics import (
 )
 from service.calendar.rsvp import rsvp_links, rsvp_note
 from service.conferencing.details import MeetingDetails, render_instructions
-from service.db import utcnow
 from service.scheduling import service as sessions
 from service.scheduling.models import Series, SessionStatus, VdoSession
 from service.scheduling.recurrence import RecurrenceRule
@@ -140,10 +139,7 @@ def session_event(
 
 def is_override(occurrence: VdoSession) -> bool:
     """A confirmed occurrence that no longer looks as its series' rule would make it."""
-    # `detached` marks moved occurrences; any other edit (a new title) raised the revision.
-    return occurrence.status == SessionStatus.confirmed and (
-        occurrence.detached or occurrence.revision > 1
-    )
+    return occurrence.status == SessionStatus.confirmed and occurrence.detached
 
 
 @dataclass(frozen=True)
@@ -197,16 +193,6 @@ def series_events(
         if is_override(o)
     )
     return SeriesEvents(master, overrides)
-
-
-def record_occurrence_cancelled(series: Series) -> None:
-    """Raise the series master's SEQUENCE: cancelling one occurrence adds an EXDATE to it.
-
-    To be called by the scheduling service's `cancel` for each cancelled occurrence, next to
-    `record_change` on the occurrence itself.
-    """
-    series.sequence += 1
-    series.updated_at = utcnow()
 
 
 # --- invites ---------------------------------------------------------------------------------

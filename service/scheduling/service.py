@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import httpx
@@ -33,6 +33,7 @@ from service.queries import get_or_404, paginate
 from service.scheduling.availability import Availability, Participant, status_during
 from service.scheduling.models import (
     ParticipantRole,
+    Series,
     SessionCountry,
     SessionParticipant,
     SessionStatus,
@@ -45,6 +46,7 @@ from service.scheduling.participants import (
     load_people,
     people_participants,
 )
+from service.scheduling.recurrence import RecurrenceRule
 from service.scheduling.schemas import Scope, SessionCreate, SessionUpdate
 
 UID_DOMAIN = "aseanpubs-vdo"
@@ -378,11 +380,12 @@ def reschedule(
             problems += availability_problems(invitation.participants, new_start, new_end)
             check_bridge_free(db, bridge, new_start, new_end, ignore=ids)
             target.start_utc, target.end_utc = new_start, new_end
-            target.detached = target.series_id is not None
         if data.title is not None:
             target.title = data.title.strip()
         if data.description is not None:
             target.description = data.description
+        # An occurrence edited apart from its series becomes an override (RECURRENCE-ID).
+        target.detached = target.series_id is not None
         record_change(target, schedule_changed=timing_changed)
         db.add(target)
     if problems and not data.acknowledge_problems:
@@ -410,5 +413,30 @@ def cancel(db: Session, session_id: int, scope: Scope) -> list[VdoSession]:
         target.status = SessionStatus.cancelled
         record_change(target, schedule_changed=True)
         db.add(target)
+    if session.series_id is not None:
+        series = db.get(Series, session.series_id)
+        assert series is not None  # a foreign key
+        if scope == Scope.following:
+            _end_series_before(db, series, session)
+        # The master's EXDATEs (or its UNTIL) changed: clients must take the update.
+        series.sequence += 1
+        series.updated_at = utcnow()
+        db.add(series)
     db.flush()
     return affected
+
+
+def _end_series_before(db: Session, series: Series, occurrence: VdoSession) -> None:
+    """The series stops before `occurrence`: its rule ends at the last earlier occurrence, so
+    neither calendar clients nor `extend_series` make later ones again."""
+    earlier = db.exec(
+        select(VdoSession.recurrence_id)
+        .where(VdoSession.series_id == series.id)
+        .where(col(VdoSession.recurrence_id) < occurrence.recurrence_id)
+        .order_by(col(VdoSession.recurrence_id).desc())
+    ).first()
+    if earlier is None:
+        series.status = SessionStatus.cancelled
+        return
+    rule = RecurrenceRule.from_json(series.rule)
+    series.rule = replace(rule, count=None, until=earlier).to_json()

@@ -254,3 +254,37 @@ def test_injected_lines_in_title_and_description_stay_text(
     assert set(_attendees(event)) == {"anan@opdc.example.th"}
     assert "X-INJECTED" not in event
     assert "ATTENDEE:mailto:x@example.org" in str(event["SUMMARY"])
+
+
+def test_cancelling_this_and_following_ends_the_series_rule(
+    client: TestClient, staff_headers: dict[str, str], world: CalendarNetwork
+) -> None:
+    first = book_session(
+        client,
+        staff_headers,
+        world,
+        [world.anan],
+        title="Ending series",
+        recurrence=WEEKLY_FOUR_THURSDAYS,
+    )
+    series = occurrences(client, staff_headers, first["series_id"])
+    before = vevents(parse(_invite(client, staff_headers, series[0]["id"]).content))[0]
+    response = client.post(
+        f"/api/v1/sessions/{series[2]['id']}/cancel",
+        headers=staff_headers,
+        json={"scope": "following"},
+    )
+    assert response.status_code == 200, response.text
+    calendar = parse(_invite(client, staff_headers, series[0]["id"]).content)
+    master = vevents(calendar)[0]
+    assert "COUNT" not in master["RRULE"]
+    assert master["RRULE"]["UNTIL"] == [datetime(2026, 12, 10, 7, 0, tzinfo=UTC)]
+    assert master["SEQUENCE"] > before["SEQUENCE"]
+    starts = [
+        e["DTSTART"].dt
+        for e in recurring_ical_events.of(calendar).between((2026, 12, 1), (2027, 2, 1))
+    ]
+    assert sorted(starts) == [
+        datetime(2026, 12, 3, 7, 0, tzinfo=UTC),
+        datetime(2026, 12, 10, 7, 0, tzinfo=UTC),
+    ]
