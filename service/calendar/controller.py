@@ -22,7 +22,7 @@ from litestar.params import QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 from sqlmodel import Session
 
-from service.auth.guards import Principal
+from service.auth.guards import Principal, is_options_request
 from service.calendar import feeds, rsvp
 from service.calendar.schemas import (
     MyFeeds,
@@ -43,6 +43,8 @@ AnswerScope = Annotated[Scope, QueryParameter(name="scope")]
 def staff_or_that_person(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
+    if is_options_request(connection):
+        return
     user: Principal = connection.user
     if not (user.is_staff or user.person_id == connection.path_params["person_id"]):
         raise Forbidden("Only secretariat staff or the person themselves may do this.")
