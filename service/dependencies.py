@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import TypeAlias
 
 import anyio.to_thread
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlmodel import Session
+
+Db: TypeAlias = NamedDependency[Session]
+"""A handler's `db` parameter: the request's unit of work from `provide_db`."""
 
 
 async def provide_db(state: State) -> AsyncGenerator[Session, None]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from service.auth import service as auth
 from service.auth.guards import Principal, admin_only
 from service.auth.models import ApiToken, User
 from service.auth.schemas import NewToken, TokenCreate, TokenRead, UserCreate, UserRead
+from service.dependencies import Db
 
 
 class AccountController(Controller):
@@ -17,17 +19,17 @@ class AccountController(Controller):
     tags = ["auth"]
 
     @get("/me", sync_to_thread=True)
-    def me(self, db: Session, request: Request[Principal, str, object]) -> UserRead:
+    def me(self, db: Db, request: Request[Principal, str, object]) -> UserRead:
         return UserRead.model_validate(db.get(User, request.user.user_id))
 
     @get("/me/tokens", sync_to_thread=True)
-    def list_tokens(self, db: Session, request: Request[Principal, str, object]) -> list[TokenRead]:
+    def list_tokens(self, db: Db, request: Request[Principal, str, object]) -> list[TokenRead]:
         tokens = db.exec(select(ApiToken).where(ApiToken.user_id == request.user.user_id))
         return [TokenRead.model_validate(t) for t in tokens]
 
     @post("/me/tokens", sync_to_thread=True, summary="Make another token (shown once)")
     def create_token(
-        self, db: Session, request: Request[Principal, str, object], data: TokenCreate
+        self, db: Db, request: Request[Principal, str, object], data: JSONBody[TokenCreate]
     ) -> NewToken:
         user = db.get(User, request.user.user_id)
         assert user is not None  # the middleware found it a moment ago
@@ -36,18 +38,18 @@ class AccountController(Controller):
 
     @post("/me/tokens/{token_id:int}/revoke", sync_to_thread=True, status_code=HTTP_204_NO_CONTENT)
     def revoke_token(
-        self, db: Session, request: Request[Principal, str, object], token_id: int
+        self, db: Db, request: Request[Principal, str, object], token_id: FromPath[int]
     ) -> None:
         user = db.get(User, request.user.user_id)
         assert user is not None
         auth.revoke_token(db, user, token_id)
 
     @get("/users", guards=[admin_only], sync_to_thread=True)
-    def list_users(self, db: Session) -> list[UserRead]:
+    def list_users(self, db: Db) -> list[UserRead]:
         return [UserRead.model_validate(u) for u in db.exec(select(User).order_by(User.email))]
 
     @post("/users", guards=[admin_only], sync_to_thread=True)
-    def create_user(self, db: Session, data: UserCreate) -> UserRead:
+    def create_user(self, db: Db, data: JSONBody[UserCreate]) -> UserRead:
         user = auth.create_user(
             db,
             email=data.email,

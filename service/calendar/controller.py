@@ -15,12 +15,11 @@ import anyio.to_thread
 from litestar import Controller, HttpMethod, Request, Response, Router, delete, get, post, route
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType
 from litestar.handlers import BaseRouteHandler
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
-from sqlmodel import Session
 
 from service.auth.guards import Principal, is_options_request
 from service.calendar import feeds, rsvp
@@ -31,6 +30,7 @@ from service.calendar.schemas import (
     RsvpRead,
 )
 from service.calendar.service import invite_for_viewer
+from service.dependencies import Db
 from service.errors import Forbidden, NotFound
 from service.scheduling.schemas import Scope
 
@@ -38,6 +38,8 @@ AnyRequest = Request[Principal, str, State]
 ICS_SUFFIX = ".ics"
 # "scope" is Litestar's name for the ASGI scope, so the query parameter is mapped explicitly.
 AnswerScope = Annotated[Scope, QueryParameter(name="scope")]
+# The application's one feed cache, provided by `public_calendar_router()`.
+FeedCache = NamedDependency[feeds.FeedCache]
 
 
 def staff_or_that_person(
@@ -63,7 +65,7 @@ class InviteController(Controller):
         "an invitee's copy carries their own answer links.",
     )
     def invite(
-        self, db: Session, state: State, request: AnyRequest, session_id: int
+        self, db: Db, state: State, request: AnyRequest, session_id: FromPath[int]
     ) -> Response[bytes]:
         invite = invite_for_viewer(db, state.settings, session_id, request.user)
         return Response(
@@ -81,7 +83,9 @@ class InviteController(Controller):
         status_code=HTTP_200_OK,
         summary="Answer for yourself: accepted, tentative or declined (invitees only)",
     )
-    def answer(self, db: Session, request: AnyRequest, session_id: int, data: RsvpIn) -> RsvpRead:
+    def answer(
+        self, db: Db, request: AnyRequest, session_id: FromPath[int], data: JSONBody[RsvpIn]
+    ) -> RsvpRead:
         invited = rsvp.invitation_of_user(db, session_id, request.user.person_id)
         rows = rsvp.record_answer(db, invited, data.answer, data.scope)
         return RsvpRead(
@@ -101,7 +105,7 @@ class FeedTokenController(Controller):
         sync_to_thread=True,
         summary="Issue (or replace) the person's private feed URL; shown only in this response",
     )
-    def issue(self, db: Session, state: State, person_id: int) -> PersonalFeedIssued:
+    def issue(self, db: Db, state: State, person_id: FromPath[int]) -> PersonalFeedIssued:
         row, token = feeds.issue_feed_token(db, person_id)
         links = feeds.feed_links(state.settings, feeds.personal_feed_path(token))
         return PersonalFeedIssued(
@@ -111,7 +115,7 @@ class FeedTokenController(Controller):
     @delete(
         sync_to_thread=True, status_code=HTTP_204_NO_CONTENT, summary="Revoke the private feed URL"
     )
-    def revoke(self, db: Session, person_id: int) -> None:
+    def revoke(self, db: Db, person_id: FromPath[int]) -> None:
         feeds.revoke_feed_token(db, person_id)
 
 
@@ -122,7 +126,7 @@ class MyFeedController(Controller):
     @get(
         sync_to_thread=True, summary="Your feeds: whether a private one exists; country and network"
     )
-    def my_feeds(self, db: Session, state: State, request: AnyRequest) -> MyFeeds:
+    def my_feeds(self, db: Db, state: State, request: AnyRequest) -> MyFeeds:
         return feeds.feeds_of(db, state.settings, request.user.person_id)
 
 
@@ -164,7 +168,7 @@ class FeedController(Controller):
 
     @route("/public.ics", http_method=FEED_METHODS, summary="The network's sessions, public")
     async def public_feed(
-        self, state: State, request: Request, feed_cache: feeds.FeedCache
+        self, state: State, request: Request, feed_cache: FeedCache
     ) -> Response[bytes]:
         serve = partial(
             feeds.serve_public_feed, state.engine, state.settings, feed_cache, _conditions(request)
@@ -177,7 +181,7 @@ class FeedController(Controller):
         summary="A country's sessions, public",
     )
     async def country_feed(
-        self, state: State, request: Request, feed_cache: feeds.FeedCache, file_name: str
+        self, state: State, request: Request, feed_cache: FeedCache, file_name: FromPath[str]
     ) -> Response[bytes]:
         serve = partial(
             feeds.serve_country_feed,
@@ -191,7 +195,7 @@ class FeedController(Controller):
 
     @route("/{file_name:str}", http_method=FEED_METHODS, summary="A person's private feed")
     async def personal_feed(
-        self, state: State, request: Request, feed_cache: feeds.FeedCache, file_name: str
+        self, state: State, request: Request, feed_cache: FeedCache, file_name: FromPath[str]
     ) -> Response[bytes]:
         serve = partial(
             feeds.serve_personal_feed,
@@ -217,10 +221,10 @@ class RsvpController(Controller):
     )
     def confirm(
         self,
-        db: Session,
+        db: Db,
         state: State,
-        token: str,
-        answer: rsvp.Answer | None = None,
+        token: FromPath[str],
+        answer: FromQuery[rsvp.Answer | None] = None,
         answer_scope: AnswerScope = Scope.this,
     ) -> str:
         invited = rsvp.invitation_for_token(db, state.settings, token)
@@ -234,10 +238,10 @@ class RsvpController(Controller):
     )
     def record(
         self,
-        db: Session,
+        db: Db,
         state: State,
-        token: str,
-        answer: rsvp.Answer,
+        token: FromPath[str],
+        answer: FromQuery[rsvp.Answer],
         answer_scope: AnswerScope = Scope.this,
     ) -> str:
         invited = rsvp.invitation_for_token(db, state.settings, token)

@@ -6,11 +6,11 @@ from typing import Annotated
 
 import anyio.to_thread
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from sqlmodel import Session
 
 from service.auth.guards import staff_only
+from service.dependencies import Db
 from service.directory import importer
 from service.directory import service as directory
 from service.directory.models import AgencyKind
@@ -38,18 +38,18 @@ class CountryController(Controller):
     tags = ["directory"]
 
     @get(sync_to_thread=True, summary="ASEAN members first, then partners' countries")
-    def list_countries(self, db: Session, members_only: bool = False) -> list[CountryRead]:
+    def list_countries(self, db: Db, members_only: FromQuery[bool] = False) -> list[CountryRead]:
         return [
             CountryRead.model_validate(c)
             for c in directory.list_countries(db, members_only=members_only)
         ]
 
     @get("/{code:str}", sync_to_thread=True)
-    def get_country(self, db: Session, code: str) -> CountryRead:
+    def get_country(self, db: Db, code: FromPath[str]) -> CountryRead:
         return CountryRead.model_validate(directory.get_country(db, code))
 
     @post(guards=[staff_only], sync_to_thread=True, summary="Add a partner's country")
-    def create_country(self, db: Session, data: CountryCreate) -> CountryRead:
+    def create_country(self, db: Db, data: JSONBody[CountryCreate]) -> CountryRead:
         return CountryRead.model_validate(directory.create_country(db, data))
 
     @patch(
@@ -58,7 +58,9 @@ class CountryController(Controller):
         sync_to_thread=True,
         summary="Edit a country's office hours, subdivision hours or note",
     )
-    def update_country(self, db: Session, code: str, data: CountryUpdate) -> CountryRead:
+    def update_country(
+        self, db: Db, code: FromPath[str], data: JSONBody[CountryUpdate]
+    ) -> CountryRead:
         return CountryRead.model_validate(directory.update_country(db, code, data))
 
 
@@ -69,10 +71,10 @@ class AgencyController(Controller):
     @get(sync_to_thread=True)
     def list_agencies(
         self,
-        db: Session,
-        country: str | None = None,
-        kind: AgencyKind | None = None,
-        q: str | None = None,
+        db: Db,
+        country: FromQuery[str | None] = None,
+        kind: FromQuery[AgencyKind | None] = None,
+        q: FromQuery[str | None] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[AgencyRead]:
@@ -83,19 +85,21 @@ class AgencyController(Controller):
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/{agency_id:int}", sync_to_thread=True)
-    def get_agency(self, db: Session, agency_id: int) -> AgencyRead:
+    def get_agency(self, db: Db, agency_id: FromPath[int]) -> AgencyRead:
         return AgencyRead.model_validate(directory.get_agency(db, agency_id))
 
     @post(guards=[staff_only], sync_to_thread=True)
-    def create_agency(self, db: Session, data: AgencyWrite) -> AgencyRead:
+    def create_agency(self, db: Db, data: JSONBody[AgencyWrite]) -> AgencyRead:
         return AgencyRead.model_validate(directory.create_agency(db, data))
 
     @patch("/{agency_id:int}", guards=[staff_only], sync_to_thread=True)
-    def update_agency(self, db: Session, agency_id: int, data: AgencyUpdate) -> AgencyRead:
+    def update_agency(
+        self, db: Db, agency_id: FromPath[int], data: JSONBody[AgencyUpdate]
+    ) -> AgencyRead:
         return AgencyRead.model_validate(directory.update_agency(db, agency_id, data))
 
     @delete("/{agency_id:int}", guards=[staff_only], sync_to_thread=True)
-    def delete_agency(self, db: Session, agency_id: int) -> None:
+    def delete_agency(self, db: Db, agency_id: FromPath[int]) -> None:
         directory.delete_agency(db, agency_id)
 
 
@@ -106,10 +110,10 @@ class PersonController(Controller):
     @get(sync_to_thread=True)
     def list_people(
         self,
-        db: Session,
-        country: str | None = None,
-        agency: int | None = None,
-        q: str | None = None,
+        db: Db,
+        country: FromQuery[str | None] = None,
+        agency: FromQuery[int | None] = None,
+        q: FromQuery[str | None] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[PersonRead]:
@@ -120,15 +124,17 @@ class PersonController(Controller):
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/{person_id:int}", sync_to_thread=True)
-    def get_person(self, db: Session, person_id: int) -> PersonRead:
+    def get_person(self, db: Db, person_id: FromPath[int]) -> PersonRead:
         return PersonRead.model_validate(directory.get_person(db, person_id))
 
     @post(guards=[staff_only], sync_to_thread=True)
-    def create_person(self, db: Session, data: PersonWrite) -> PersonRead:
+    def create_person(self, db: Db, data: JSONBody[PersonWrite]) -> PersonRead:
         return PersonRead.model_validate(directory.create_person(db, data))
 
     @patch("/{person_id:int}", guards=[staff_only], sync_to_thread=True)
-    def update_person(self, db: Session, person_id: int, data: PersonUpdate) -> PersonRead:
+    def update_person(
+        self, db: Db, person_id: FromPath[int], data: JSONBody[PersonUpdate]
+    ) -> PersonRead:
         return PersonRead.model_validate(directory.update_person(db, person_id, data))
 
     @delete(
@@ -137,7 +143,7 @@ class PersonController(Controller):
         sync_to_thread=True,
         status_code=HTTP_204_NO_CONTENT,
     )
-    def delete_person(self, db: Session, person_id: int) -> None:
+    def delete_person(self, db: Db, person_id: FromPath[int]) -> None:
         directory.delete_person(db, person_id)
 
     @post(
@@ -148,7 +154,7 @@ class PersonController(Controller):
         description="Send the CSV file as the request body (Content-Type: text/csv). "
         "Columns: name, email, agency, country, zone, language, title, position.",
     )
-    async def import_people(self, db: Session, request: Request) -> ImportReport:
+    async def import_people(self, db: Db, request: Request) -> ImportReport:
         text = _decode_csv(await request.body())
         imported = await anyio.to_thread.run_sync(importer.import_people, db, text)
         return ImportReport(imported=imported, errors=[])

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.params import Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
-from sqlmodel import Session
 
 from service.auth.guards import Principal, staff_only
+from service.dependencies import Db
 from service.errors import invalid_field
 from service.queries import Page
 from service.scheduling import planning, unavailability
@@ -46,13 +46,13 @@ class SessionController(Controller):
     @get(sync_to_thread=True, summary="Sessions overlapping [from, to), by country or person")
     def list_sessions(
         self,
-        db: Session,
+        db: Db,
         request: AnyRequest,
         from_date: Annotated[date | None, QueryParameter(name="from")] = None,
         to_date: Annotated[date | None, QueryParameter(name="to")] = None,
-        country: str | None = None,
-        person: int | None = None,
-        status: SessionStatus | None = None,
+        country: FromQuery[str | None] = None,
+        person: FromQuery[int | None] = None,
+        status: FromQuery[SessionStatus | None] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[SessionRead]:
@@ -71,7 +71,7 @@ class SessionController(Controller):
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/{session_id:int}", sync_to_thread=True)
-    def get_session(self, db: Session, request: AnyRequest, session_id: int) -> SessionRead:
+    def get_session(self, db: Db, request: AnyRequest, session_id: FromPath[int]) -> SessionRead:
         return session_read(db, sessions.get_session(db, session_id), request.user)
 
     @post(
@@ -79,7 +79,7 @@ class SessionController(Controller):
         sync_to_thread=True,
         summary="Book a session or a recurring series (409 when the bridge is taken)",
     )
-    def book(self, db: Session, request: AnyRequest, data: SessionCreate) -> SessionRead:
+    def book(self, db: Db, request: AnyRequest, data: JSONBody[SessionCreate]) -> SessionRead:
         if data.recurrence is not None:
             booked = book_series(db, data)
         else:
@@ -93,7 +93,7 @@ class SessionController(Controller):
         summary="Reschedule or edit (scope: this or following occurrences)",
     )
     def update(
-        self, db: Session, request: AnyRequest, session_id: int, data: SessionUpdate
+        self, db: Db, request: AnyRequest, session_id: FromPath[int], data: JSONBody[SessionUpdate]
     ) -> SessionRead:
         return session_read(db, sessions.reschedule(db, session_id, data), request.user)
 
@@ -105,7 +105,11 @@ class SessionController(Controller):
         summary="Cancel (scope: this or following occurrences)",
     )
     def cancel(
-        self, db: Session, request: AnyRequest, session_id: int, data: CancelRequest | None = None
+        self,
+        db: Db,
+        request: AnyRequest,
+        session_id: FromPath[int],
+        data: JSONBody[CancelRequest | None] = None,
     ) -> list[SessionRead]:
         scope = (data or CancelRequest()).scope
         return [session_read(db, s, request.user) for s in sessions.cancel(db, session_id, scope)]
@@ -116,19 +120,21 @@ class UnavailabilityController(Controller):
     tags = ["planner"]
 
     @get(sync_to_thread=True)
-    def list_unavailability(self, db: Session, person_id: int) -> list[UnavailabilityRead]:
+    def list_unavailability(self, db: Db, person_id: FromPath[int]) -> list[UnavailabilityRead]:
         return unavailability.list_for_person(db, person_id)
 
     @post(guards=[staff_only], sync_to_thread=True, summary="Record leave or a blackout")
     def add_unavailability(
-        self, db: Session, person_id: int, data: UnavailabilityIn
+        self, db: Db, person_id: FromPath[int], data: JSONBody[UnavailabilityIn]
     ) -> UnavailabilityRead:
         return unavailability.add(db, person_id, data)
 
     @delete(
         "/{item_id:int}", guards=[staff_only], sync_to_thread=True, status_code=HTTP_204_NO_CONTENT
     )
-    def remove_unavailability(self, db: Session, person_id: int, item_id: int) -> None:
+    def remove_unavailability(
+        self, db: Db, person_id: FromPath[int], item_id: FromPath[int]
+    ) -> None:
         unavailability.remove(db, person_id, item_id)
 
 
@@ -150,14 +156,14 @@ class PlannerController(Controller):
     @get(sync_to_thread=True, summary="Candidate slots, best first, or the closest misses")
     def plan(
         self,
-        db: Session,
+        db: Db,
         from_date: Annotated[date, QueryParameter(name="from")],
         to_date: Annotated[date, QueryParameter(name="to")],
         duration: Annotated[int, Parameter(ge=5, le=720, description="minutes")] = 60,
         step: Annotated[int, Parameter(ge=5, le=240, description="minutes")] = 15,
         countries: Annotated[str | None, Parameter(description="e.g. TH,MM,ID")] = None,
         people: Annotated[str | None, Parameter(description="person ids, e.g. 3,7")] = None,
-        bridge: int | None = None,
+        bridge: FromQuery[int | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> PlanOut:
         return planning.plan(
@@ -175,10 +181,10 @@ class PlannerController(Controller):
     @get("/day", sync_to_thread=True, summary="Per-participant status grid over one UTC day")
     def day(
         self,
-        db: Session,
-        day: date,
-        countries: str | None = None,
-        people: str | None = None,
+        db: Db,
+        day: FromQuery[date],
+        countries: FromQuery[str | None] = None,
+        people: FromQuery[str | None] = None,
         cell: Annotated[int, Parameter(ge=15, le=60, description="cell minutes")] = 30,
     ) -> GridOut:
         return planning.grid(
