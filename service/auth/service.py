@@ -67,6 +67,7 @@ def create_user(
 def issue_token(db: Session, user: User, label: str = "") -> tuple[ApiToken, str]:
     """Create a token; the plain token is returned here only and cannot be read back later."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    assert user.id is not None  # flushed when created
     api_token = ApiToken(user_id=user.id, token_hash=hash_token(token), label=label)
     db.add(api_token)
     db.flush()

@@ -194,17 +194,18 @@ def _version_query(kind: FeedKind) -> Select[Any]:
         .where(_belongs(kind, ageing), ageing.end_utc >= bindparam(_CUTOFF))
         .scalar_subquery()
     )
+    columns: list[Any] = [
+        func.count(col(VdoSession.id)),
+        func.coalesce(func.sum(VdoSession.id), 0),
+        func.coalesce(func.sum(VdoSession.revision), 0),
+        func.coalesce(func.sum(Series.sequence), 0),
+        func.max(VdoSession.updated_at),
+        func.max(Series.updated_at),
+        last_aged_out_end,
+        next_to_age_out_end,
+    ]
     return (
-        select(
-            func.count(col(VdoSession.id)),
-            func.coalesce(func.sum(VdoSession.id), 0),
-            func.coalesce(func.sum(VdoSession.revision), 0),
-            func.coalesce(func.sum(Series.sequence), 0),
-            func.max(VdoSession.updated_at),
-            func.max(Series.updated_at),
-            last_aged_out_end,
-            next_to_age_out_end,
-        )
+        select(*columns)
         .select_from(VdoSession)
         .outerjoin(Series, col(Series.id) == VdoSession.series_id)
         .where(_in_feed(kind))

@@ -340,8 +340,9 @@ def _add_conference(vevent: Event, conference: Conference) -> None:
         conference.join_url,
         parameters={
             "VALUE": "URI",
-            # A list, not "VIDEO,AUDIO": icalendar would quote that string into a single value.
-            "FEATURE": ["VIDEO", "AUDIO", "SCREEN"],
+            # A list, not "VIDEO,AUDIO": icalendar would quote that string into a single value
+            # (its type hint says str, but it takes lists).
+            "FEATURE": ["VIDEO", "AUDIO", "SCREEN"],  # type: ignore[dict-item]
             "LABEL": _param_text(f"Video conference, meeting ID {conference.meeting_id}"),
         },
     )
@@ -349,7 +350,7 @@ def _add_conference(vevent: Event, conference: Conference) -> None:
         vevent.add(
             "CONFERENCE",
             _tel_uri(dial_in),
-            parameters={"VALUE": "URI", "FEATURE": ["PHONE"], "LABEL": _param_text(dial_in.label)},
+            parameters={"VALUE": "URI", "FEATURE": ["PHONE"], "LABEL": _param_text(dial_in.label)},  # type: ignore[dict-item]
         )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pytz
 from sqlmodel import Session
@@ -26,10 +26,12 @@ from sqlmodel import Session
 from service.auth.guards import Principal
 from service.calendar.ics import (
     Attendee,
+    AttendeeRole,
     Conference,
     DialIn,
     EventData,
     Organizer,
+    ParticipationStatus,
     build_cancel,
     build_request,
 )
@@ -98,8 +100,9 @@ def attendees(db: Session, session: VdoSession) -> tuple[Attendee, ...]:
         Attendee(
             email=person.email,
             name=person.name,
-            role=participant.role,
-            partstat=participant.partstat,
+            # Stored as text: the database hands back plain strings of these values.
+            role=cast(AttendeeRole, str(participant.role)),
+            partstat=cast(ParticipationStatus, str(participant.partstat)),
         )
         for participant, person in sessions.invitees(db, session)
     )
@@ -268,10 +271,8 @@ def invite_for_viewer(
     else who may read the session gets the same invite without them. An invitee's copy carries
     their own answer links."""
     session = sessions.get_session(db, session_id)
-    invited = {person.id: person for _, person in sessions.invitees(db, session)}
-    joining = (
-        Joining.full if may_see_passcode(viewer, set(invited) - {None}) else Joining.without_secrets
-    )
+    invited = {person.id or 0: person for _, person in sessions.invitees(db, session)}
+    joining = Joining.full if may_see_passcode(viewer, set(invited)) else Joining.without_secrets
     viewer_invited = invited.get(viewer.person_id) if viewer.person_id is not None else None
     note = rsvp_note(rsvp_links(settings, session, viewer_invited)) if viewer_invited else ""
     return session_invite(db, settings, session, joining, personal_note=note)

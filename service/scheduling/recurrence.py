@@ -218,7 +218,7 @@ def expand_occurrences(
         count=rule.count,
         until=_local_until(rule.until, tz) if rule.until is not None else None,
     )
-    occurrences = []
+    occurrences: list[datetime] = []
     for local_start in local_starts:
         if not occurrences and local_start != first_start_local:
             raise ValueError(

@@ -82,7 +82,7 @@ def delegation_members(db: Session, codes: Sequence[str]) -> list[Person]:
         select(Person)
         .outerjoin(Agency, col(Agency.id) == Person.agency_id)
         .where(col(Person.country_code).in_(list(codes)))
-        .where(or_(col(Person.agency_id).is_(None), Agency.kind != AgencyKind.partner))
+        .where(or_(col(Person.agency_id).is_(None), col(Agency.kind) != AgencyKind.partner))
         .order_by(col(Person.id))
     )
     return list(db.exec(query))
