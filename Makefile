@@ -24,11 +24,13 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check service tests bench alembic
+	$(BIN)/mypy service
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check service tests bench alembic
 	$(BIN)/ruff format --check service tests bench alembic
+	$(BIN)/mypy service
 
 bench: setup
 	$(BIN)/python bench/planner.py

@@ -92,8 +92,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if settings.log_requests:
         middleware.append(
             LoggingMiddlewareConfig(
-                request_log_fields=("method", "path", "query"),
-                response_log_fields=("status_code",),
+                request_log_fields=["method", "path", "query"],
+                response_log_fields=["status_code"],
             ).middleware
         )
     return Litestar(

@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DataError, IntegrityError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -153,7 +154,7 @@ def _reason(status: int) -> str:
         return "Error"
 
 
-problem_handlers: dict[type[Exception], Any] = {
+problem_handlers: ExceptionHandlersMap = {
     DomainError: _domain_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,

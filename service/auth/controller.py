@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from sqlmodel import select
 
 from service.auth import service as auth
-from service.auth.guards import Principal, admin_only
+from service.auth.guards import AuthenticatedRequest, admin_only
 from service.auth.models import ApiToken, User
 from service.auth.schemas import NewToken, TokenCreate, TokenRead, UserCreate, UserRead
 from service.dependencies import Db
@@ -19,17 +19,17 @@ class AccountController(Controller):
     tags = ["auth"]
 
     @get("/me", sync_to_thread=True)
-    def me(self, db: Db, request: Request[Principal, str, object]) -> UserRead:
+    def me(self, db: Db, request: AuthenticatedRequest) -> UserRead:
         return UserRead.model_validate(db.get(User, request.user.user_id))
 
     @get("/me/tokens", sync_to_thread=True)
-    def list_tokens(self, db: Db, request: Request[Principal, str, object]) -> list[TokenRead]:
+    def list_tokens(self, db: Db, request: AuthenticatedRequest) -> list[TokenRead]:
         tokens = db.exec(select(ApiToken).where(ApiToken.user_id == request.user.user_id))
         return [TokenRead.model_validate(t) for t in tokens]
 
     @post("/me/tokens", sync_to_thread=True, summary="Make another token (shown once)")
     def create_token(
-        self, db: Db, request: Request[Principal, str, object], data: JSONBody[TokenCreate]
+        self, db: Db, request: AuthenticatedRequest, data: JSONBody[TokenCreate]
     ) -> NewToken:
         user = db.get(User, request.user.user_id)
         assert user is not None  # the middleware found it a moment ago
@@ -37,9 +37,7 @@ class AccountController(Controller):
         return NewToken(id=api_token.id or 0, token=token, label=data.label)
 
     @post("/me/tokens/{token_id:int}/revoke", sync_to_thread=True, status_code=HTTP_204_NO_CONTENT)
-    def revoke_token(
-        self, db: Db, request: Request[Principal, str, object], token_id: FromPath[int]
-    ) -> None:
+    def revoke_token(self, db: Db, request: AuthenticatedRequest, token_id: FromPath[int]) -> None:
         user = db.get(User, request.user.user_id)
         assert user is not None
         auth.revoke_token(db, user, token_id)

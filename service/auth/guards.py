@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -29,6 +31,9 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+
+AuthenticatedRequest = Request[Principal, str, State]
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):

@@ -21,7 +21,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 
-from service.auth.guards import Principal, is_options_request
+from service.auth.guards import AuthenticatedRequest, Principal, is_options_request
 from service.calendar import feeds, rsvp
 from service.calendar.schemas import (
     MyFeeds,
@@ -34,7 +34,6 @@ from service.dependencies import Db
 from service.errors import Forbidden, NotFound
 from service.scheduling.schemas import Scope
 
-AnyRequest = Request[Principal, str, State]
 ICS_SUFFIX = ".ics"
 # "scope" is Litestar's name for the ASGI scope, so the query parameter is mapped explicitly.
 AnswerScope = Annotated[Scope, QueryParameter(name="scope")]
@@ -65,7 +64,7 @@ class InviteController(Controller):
         "an invitee's copy carries their own answer links.",
     )
     def invite(
-        self, db: Db, state: State, request: AnyRequest, session_id: FromPath[int]
+        self, db: Db, state: State, request: AuthenticatedRequest, session_id: FromPath[int]
     ) -> Response[bytes]:
         invite = invite_for_viewer(db, state.settings, session_id, request.user)
         return Response(
@@ -84,7 +83,11 @@ class InviteController(Controller):
         summary="Answer for yourself: accepted, tentative or declined (invitees only)",
     )
     def answer(
-        self, db: Db, request: AnyRequest, session_id: FromPath[int], data: JSONBody[RsvpIn]
+        self,
+        db: Db,
+        request: AuthenticatedRequest,
+        session_id: FromPath[int],
+        data: JSONBody[RsvpIn],
     ) -> RsvpRead:
         invited = rsvp.invitation_of_user(db, session_id, request.user.person_id)
         rows = rsvp.record_answer(db, invited, data.answer, data.scope)
@@ -126,7 +129,7 @@ class MyFeedController(Controller):
     @get(
         sync_to_thread=True, summary="Your feeds: whether a private one exists; country and network"
     )
-    def my_feeds(self, db: Db, state: State, request: AnyRequest) -> MyFeeds:
+    def my_feeds(self, db: Db, state: State, request: AuthenticatedRequest) -> MyFeeds:
         return feeds.feeds_of(db, state.settings, request.user.person_id)
 
 

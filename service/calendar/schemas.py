@@ -22,7 +22,7 @@ class RsvpIn(BaseModel):
 class RsvpRead(BaseModel):
     person_id: int
     partstat: PartStat
-    responded_at: datetime
+    responded_at: datetime | None
     session_ids: list[int] = Field(description="Every session the answer was recorded for")
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
-from litestar import Controller, Request, delete, get, patch, post
-from litestar.datastructures import State
+from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
-from service.auth.guards import Principal, staff_only
+from service.auth.guards import AuthenticatedRequest, staff_only
 from service.dependencies import Db
 from service.errors import invalid_field
 from service.queries import Page
@@ -30,7 +29,6 @@ from service.scheduling.schemas import (
 from service.scheduling.series import book_series
 from service.scheduling.views import session_read
 
-AnyRequest = Request[Principal, str, State]
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 Offset = Annotated[int, Parameter(ge=0)]
 
@@ -47,7 +45,7 @@ class SessionController(Controller):
     def list_sessions(
         self,
         db: Db,
-        request: AnyRequest,
+        request: AuthenticatedRequest,
         from_date: Annotated[date | None, QueryParameter(name="from")] = None,
         to_date: Annotated[date | None, QueryParameter(name="to")] = None,
         country: FromQuery[str | None] = None,
@@ -71,7 +69,9 @@ class SessionController(Controller):
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/{session_id:int}", sync_to_thread=True)
-    def get_session(self, db: Db, request: AnyRequest, session_id: FromPath[int]) -> SessionRead:
+    def get_session(
+        self, db: Db, request: AuthenticatedRequest, session_id: FromPath[int]
+    ) -> SessionRead:
         return session_read(db, sessions.get_session(db, session_id), request.user)
 
     @post(
@@ -79,7 +79,9 @@ class SessionController(Controller):
         sync_to_thread=True,
         summary="Book a session or a recurring series (409 when the bridge is taken)",
     )
-    def book(self, db: Db, request: AnyRequest, data: JSONBody[SessionCreate]) -> SessionRead:
+    def book(
+        self, db: Db, request: AuthenticatedRequest, data: JSONBody[SessionCreate]
+    ) -> SessionRead:
         if data.recurrence is not None:
             booked = book_series(db, data)
         else:
@@ -93,7 +95,11 @@ class SessionController(Controller):
         summary="Reschedule or edit (scope: this or following occurrences)",
     )
     def update(
-        self, db: Db, request: AnyRequest, session_id: FromPath[int], data: JSONBody[SessionUpdate]
+        self,
+        db: Db,
+        request: AuthenticatedRequest,
+        session_id: FromPath[int],
+        data: JSONBody[SessionUpdate],
     ) -> SessionRead:
         return session_read(db, sessions.reschedule(db, session_id, data), request.user)
 
@@ -107,7 +113,7 @@ class SessionController(Controller):
     def cancel(
         self,
         db: Db,
-        request: AnyRequest,
+        request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[CancelRequest | None] = None,
     ) -> list[SessionRead]:
