@@ -15,7 +15,8 @@ Span = tuple[int, int]  # [start, end) in seconds since the epoch, UTC
 
 
 def to_epoch(moment: datetime) -> int:
-    if moment.tzinfo is None or moment.utcoffset() is None:
+    # Called for every booking the planner loads: UTC datetimes take the short way.
+    if moment.tzinfo is not UTC and (moment.tzinfo is None or moment.utcoffset() is None):
         raise ValueError(f"{moment.isoformat()} has no time zone; give times as aware datetimes.")
     return int(moment.timestamp())
 
