@@ -27,7 +27,7 @@ from functools import cache
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, bindparam, func, or_, true, union
+from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, func, or_, true, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -399,7 +399,7 @@ _CALENDAR_COUNTER = select(CalendarVersion.value).where(col(CalendarVersion.id) 
 
 
 def _reply(
-    db: Session,
+    connection: Connection,
     settings: Settings,
     cache: FeedCache,
     feed: Feed,
@@ -410,8 +410,10 @@ def _reply(
     entry = cache.current(feed, counter, now)
     if entry is None:
         cutoff = now - timedelta(days=settings.feed_past_days)
-        state = feed_state(db, settings, feed, cutoff)
-        body = cache.body(feed, state.version) or render_feed(db, settings, feed, cutoff)
+        # An ORM session only when the feed must be read again: polls stay on the connection.
+        with Session(bind=connection) as db:
+            state = feed_state(db, settings, feed, cutoff)
+            body = cache.body(feed, state.version) or render_feed(db, settings, feed, cutoff)
         entry = _Entry(counter if counter is not None else -1, state, body)
         cache.put(feed, entry)
     state = entry.state
@@ -421,50 +423,49 @@ def _reply(
     return FeedReply(state.etag, state.last_modified, entry.body, private)
 
 
-def _calendar_counter(db: Session) -> int | None:
+def _calendar_counter(connection: Connection) -> int | None:
     # Read first: if a change lands after it, what is cached below carries the older counter
     # and the next request looks again; newer data never hides under an old counter.
-    return db.connection().execute(_CALENDAR_COUNTER).scalar()
+    return connection.execute(_CALENDAR_COUNTER).scalar()
 
 
 _PERSON_OF_TOKEN = select(FeedToken.person_id).where(
     FeedToken.token_hash == bindparam("token_hash")
 )
+_COUNTRY_NAME = select(Country.name).where(Country.code == bindparam("code"))
 
 
 def serve_personal_feed(
     engine: Engine, settings: Settings, cache: FeedCache, token: str, conditions: Conditions
 ) -> FeedReply:
-    with Session(read_only(engine)) as db:
-        counter = _calendar_counter(db)
+    with read_only(engine).connect() as connection:
+        counter = _calendar_counter(connection)
         token_hash = hash_feed_token(token)
         person_id = cache.owner(token_hash, counter)
         if person_id is None:
-            person_id = (
-                db.connection().execute(_PERSON_OF_TOKEN, {"token_hash": token_hash})
-            ).scalar()
+            person_id = connection.execute(_PERSON_OF_TOKEN, {"token_hash": token_hash}).scalar()
             if person_id is None:
                 raise NotFound("No such feed: the link is wrong, or was replaced or revoked.")
             cache.remember_owner(token_hash, counter, person_id)
         feed = Feed(FeedKind.person, str(person_id), "ASEAN Pubs: my VDO-conferences")
-        return _reply(db, settings, cache, feed, conditions, counter)
+        return _reply(connection, settings, cache, feed, conditions, counter)
 
 
 def serve_country_feed(
     engine: Engine, settings: Settings, cache: FeedCache, code: str, conditions: Conditions
 ) -> FeedReply:
-    with Session(read_only(engine)) as db:
-        counter = _calendar_counter(db)
-        name = db.exec(select(Country.name).where(Country.code == code.upper())).first()
+    with read_only(engine).connect() as connection:
+        counter = _calendar_counter(connection)
+        name = connection.execute(_COUNTRY_NAME, {"code": code.upper()}).scalar()
         if name is None:
             raise NotFound(f"No country with code {code!r}.")
         feed = Feed(FeedKind.country, code.upper(), f"ASEAN Pubs VDO-conferences: {name}")
-        return _reply(db, settings, cache, feed, conditions, counter)
+        return _reply(connection, settings, cache, feed, conditions, counter)
 
 
 def serve_public_feed(
     engine: Engine, settings: Settings, cache: FeedCache, conditions: Conditions
 ) -> FeedReply:
-    with Session(read_only(engine)) as db:
+    with read_only(engine).connect() as connection:
         feed = Feed(FeedKind.public, "", "ASEAN Pubs VDO-conferences")
-        return _reply(db, settings, cache, feed, conditions, _calendar_counter(db))
+        return _reply(connection, settings, cache, feed, conditions, _calendar_counter(connection))
