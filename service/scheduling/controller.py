@@ -27,7 +27,7 @@ from service.scheduling.schemas import (
     UnavailabilityRead,
 )
 from service.scheduling.series import book_series
-from service.scheduling.views import session_read
+from service.scheduling.views import session_read, session_reads
 
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 Offset = Annotated[int, Parameter(ge=0)]
@@ -65,7 +65,7 @@ class SessionController(Controller):
             limit=limit,
             offset=offset,
         )
-        items = [session_read(db, s, request.user) for s in rows]
+        items = session_reads(db, rows, request.user)
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/{session_id:int}", sync_to_thread=True)
@@ -118,7 +118,7 @@ class SessionController(Controller):
         data: JSONBody[CancelRequest | None] = None,
     ) -> list[SessionRead]:
         scope = (data or CancelRequest()).scope
-        return [session_read(db, s, request.user) for s in sessions.cancel(db, session_id, scope)]
+        return session_reads(db, sessions.cancel(db, session_id, scope), request.user)
 
 
 class UnavailabilityController(Controller):

@@ -295,25 +295,42 @@ def list_sessions(
     return paginate(db, query, limit, offset)
 
 
-def invitees(db: Session, session: VdoSession) -> list[tuple[SessionParticipant, Person]]:
-    return list(
-        db.exec(
-            select(SessionParticipant, Person)
-            .join(Person, col(Person.id) == SessionParticipant.person_id)
-            .where(SessionParticipant.session_id == session.id)
-            .order_by(col(Person.country_code), col(Person.name))
-        )
+Invitee = tuple[SessionParticipant, Person]
+
+
+def invitees_of(db: Session, session_ids: Sequence[int]) -> dict[int, list[Invitee]]:
+    """Each session's invitees (by country, then name), for a whole page in one query."""
+    found: dict[int, list[Invitee]] = {session_id: [] for session_id in session_ids}
+    rows = db.exec(
+        select(SessionParticipant, Person)
+        .join(Person, col(Person.id) == SessionParticipant.person_id)
+        .where(col(SessionParticipant.session_id).in_(list(session_ids)))
+        .order_by(col(Person.country_code), col(Person.name))
     )
+    for participant, person in rows:
+        found[participant.session_id].append((participant, person))
+    return found
+
+
+def countries_of(db: Session, session_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each session's invited countries, for a whole page in one query."""
+    found: dict[int, list[str]] = {session_id: [] for session_id in session_ids}
+    rows = db.exec(
+        select(SessionCountry.session_id, SessionCountry.country_code)
+        .where(col(SessionCountry.session_id).in_(list(session_ids)))
+        .order_by(col(SessionCountry.country_code))
+    )
+    for session_id, code in rows:
+        found[session_id].append(code)
+    return found
+
+
+def invitees(db: Session, session: VdoSession) -> list[Invitee]:
+    return invitees_of(db, [session.id or 0])[session.id or 0]
 
 
 def invited_countries(db: Session, session: VdoSession) -> list[str]:
-    return list(
-        db.exec(
-            select(SessionCountry.country_code)
-            .where(SessionCountry.session_id == session.id)
-            .order_by(col(SessionCountry.country_code))
-        )
-    )
+    return countries_of(db, [session.id or 0])[session.id or 0]
 
 
 # --- changing ----------------------------------------------------------------------------------

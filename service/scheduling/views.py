@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytz
 from sqlmodel import Session
 
@@ -15,8 +17,28 @@ def may_see_passcode(principal: Principal, attendee_person_ids: set[int]) -> boo
     return principal.is_staff or principal.person_id in attendee_person_ids
 
 
+def session_reads(
+    db: Session, rows: Sequence[VdoSession], principal: Principal
+) -> list[SessionRead]:
+    """API views of a page of sessions: invitees and countries in two queries, not per row."""
+    ids = [session.id or 0 for session in rows]
+    invitees, countries = sessions.invitees_of(db, ids), sessions.countries_of(db, ids)
+    return [
+        _session_read(session, invitees[session.id or 0], countries[session.id or 0], principal)
+        for session in rows
+    ]
+
+
 def session_read(db: Session, session: VdoSession, principal: Principal) -> SessionRead:
-    rows = sessions.invitees(db, session)
+    return session_reads(db, [session], principal)[0]
+
+
+def _session_read(
+    session: VdoSession,
+    invited: list[sessions.Invitee],
+    countries: list[str],
+    principal: Principal,
+) -> SessionRead:
     attendees = [
         AttendeeRead(
             person_id=person.id or 0,
@@ -28,7 +50,7 @@ def session_read(db: Session, session: VdoSession, principal: Principal) -> Sess
             partstat=participant.partstat,
             local_start=session.start_utc.astimezone(pytz.timezone(person.zone)),
         )
-        for participant, person in rows
+        for participant, person in invited
     ]
     meeting = dict(session.meeting)
     if not may_see_passcode(principal, {a.person_id for a in attendees}):
@@ -53,7 +75,7 @@ def session_read(db: Session, session: VdoSession, principal: Principal) -> Sess
         chair_country=session.chair_country,
         series_id=session.series_id,
         recurrence_id=session.recurrence_id,
-        countries=sessions.invited_countries(db, session),
+        countries=countries,
         attendees=attendees,
         meeting=meeting,
         flags=session.flags,
