@@ -32,6 +32,7 @@ from service.scheduling.service import (
     active_bridge,
     add_invitees,
     check_bridge_free,
+    check_chair,
     check_times,
     create_meeting,
     end_meeting_quietly,
@@ -120,6 +121,7 @@ def book_series(
     invitation = resolve_invitation(
         db, data.people, data.countries, starts[0], starts[-1] + duration
     )
+    check_chair(invitation, data.chair_person_id)
     problems: list[str] = []
     flags = []
     for start in starts:

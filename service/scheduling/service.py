@@ -200,11 +200,12 @@ def book_session(
     now = now or utcnow()
     start = data.start.astimezone(pytz.UTC)
     end = check_times(start, data.duration_minutes, now)
-    check_zone("organiser_zone", data.organiser_zone)
+    zone = check_zone("organiser_zone", data.organiser_zone)
     if data.chair_country:
         load_countries(db, [data.chair_country])
     bridge = active_bridge(db, data.bridge_id)
     invitation = resolve_invitation(db, data.people, data.countries, start, end)
+    check_chair(invitation, data.chair_person_id)
     problems = availability_problems(invitation.participants, start, end)
     if problems and not data.acknowledge_problems:
         raise InvalidInput(
@@ -221,7 +222,7 @@ def book_session(
         description=data.description,
         start_utc=start,
         end_utc=end,
-        organiser_zone=data.organiser_zone,
+        organiser_zone=zone,
         bridge_id=bridge.id or 0,
         chair_country=data.chair_country.upper() if data.chair_country else None,
         meeting=meeting.to_json(),
@@ -236,11 +237,15 @@ def book_session(
     return session
 
 
+def check_chair(invitation: Invitation, chair_person_id: int | None) -> None:
+    """Before anything is made at the video provider: the chair must be an invitee."""
+    if chair_person_id is not None and chair_person_id not in {p.id for p in invitation.people}:
+        raise invalid_field("chair_person_id", "the chair must be one of the invited people")
+
+
 def add_invitees(
     db: Session, session: VdoSession, invitation: Invitation, chair_person_id: int | None
 ) -> None:
-    if chair_person_id is not None and chair_person_id not in {p.id for p in invitation.people}:
-        raise invalid_field("chair_person_id", "the chair must be one of the invited people")
     for country in invitation.countries:
         db.add(SessionCountry(session_id=session.id or 0, country_code=country.code))
     for person in invitation.people:

@@ -341,3 +341,48 @@ def test_kedah_works_sunday_to_thursday(
         client, staff_headers, network, people=[person["id"]], start="2026-12-06T02:00:00Z"
     )
     assert sunday.status_code == 201, sunday.text
+
+
+def test_chair_must_be_invited_and_is_marked_as_chair(
+    client: TestClient, staff_headers: dict[str, str], network: Network, engine: Engine
+) -> None:
+    outsider = book(
+        client,
+        staff_headers,
+        network,
+        people=[network.people["TH"]],
+        chair_person_id=network.people["SG"],
+        start="2026-12-03T07:00:00Z",
+    )
+    assert outsider.status_code == 422
+    assert outsider.json()["errors"][0]["field"] == "chair_person_id"
+    assert _sessions(engine) == 0
+    chaired = book(
+        client,
+        staff_headers,
+        network,
+        countries=["TH", "SG"],
+        chair_person_id=network.people["SG"],
+        start="2026-12-03T07:00:00Z",
+    )
+    assert chaired.status_code == 201, chaired.text
+    roles = {a["country_code"]: a["role"] for a in chaired.json()["attendees"]}
+    assert roles == {"SG": "CHAIR", "TH": "REQ-PARTICIPANT"}
+
+
+def test_refused_booking_leaves_no_meeting_at_the_provider(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    with running_fake_bbb() as bbb:
+        bridge = make_bridge(client, staff_headers, "BBB", "bigbluebutton", bbb.bridge_settings())
+        refused = book(
+            client,
+            staff_headers,
+            network,
+            people=[network.people["TH"]],
+            chair_person_id=network.people["SG"],
+            bridge_id=bridge,
+            start="2026-12-03T07:00:00Z",
+        )
+        assert refused.status_code == 422
+        assert bbb.meetings == {}
