@@ -18,7 +18,7 @@ from service.db import utcnow
 from service.directory.models import Country
 from service.directory.service import check_zone
 from service.errors import InvalidInput, invalid_field
-from service.scheduling.availability import Availability, Participant, status_during
+from service.scheduling.availability import Availability, Participant
 from service.scheduling.models import Series, SessionStatus, VdoSession
 from service.scheduling.recurrence import (
     RecurrenceRule,
@@ -35,12 +35,14 @@ from service.scheduling.service import (
     check_chair,
     check_times,
     create_meeting,
+    describe,
     end_meeting_quietly,
     insert_session,
     invited_countries,
     invitees,
     new_uid,
     resolve_invitation,
+    unavailable,
 )
 
 # Occurrences are stored this far ahead; `extend_series` keeps the horizon moving.
@@ -51,17 +53,13 @@ def _problems_and_flags(
     participants: list[Participant], start: datetime, duration: timedelta, zone: str
 ) -> tuple[list[str], dict]:
     """Hard problems (refuse unless acknowledged) and holiday flags (book, but warn)."""
-    problems = []
-    on_holiday = False
-    for participant in participants:
-        status = status_during(participant, start, start + duration)
-        if status.status == Availability.HOLIDAY:
-            on_holiday = True
-        elif status.status != Availability.WORKING:
-            problems.append(
-                f"{start:%Y-%m-%d}: {participant.title}: {status.detail or status.status.value}"
-            )
-    if not on_holiday:
+    blocked = unavailable(participants, start, start + duration)
+    problems = [
+        f"{start:%Y-%m-%d}: {describe(p, status)}"
+        for p, status in blocked
+        if status.status != Availability.HOLIDAY
+    ]
+    if len(problems) == len(blocked):  # nobody is on holiday
         return problems, {}
     suggestion = suggest_next_working_day(start, duration, participants, zone)
     next_start = suggestion.next_start.isoformat() if suggestion.next_start else None

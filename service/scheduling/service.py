@@ -30,7 +30,12 @@ from service.directory.models import Agency, AgencyKind, Country, Person
 from service.directory.service import check_zone
 from service.errors import Conflict, InvalidInput, UpstreamError, invalid_field
 from service.queries import get_or_404, paginate
-from service.scheduling.availability import Availability, Participant, status_during
+from service.scheduling.availability import (
+    Availability,
+    Participant,
+    ParticipantStatus,
+    status_during,
+)
 from service.scheduling.models import (
     ParticipantRole,
     Series,
@@ -111,16 +116,23 @@ def resolve_invitation(
     return Invitation(countries, list(people.values()), participants)
 
 
+def unavailable(
+    participants: Sequence[Participant], start: datetime, end: datetime
+) -> list[tuple[Participant, ParticipantStatus]]:
+    """The participants who cannot attend [start, end), with why."""
+    statuses = ((p, status_during(p, start, end)) for p in participants)
+    return [(p, status) for p, status in statuses if status.status != Availability.WORKING]
+
+
+def describe(participant: Participant, status: ParticipantStatus) -> str:
+    return f"{participant.title}: {status.detail or status.status.value}"
+
+
 def availability_problems(
     participants: Sequence[Participant], start: datetime, end: datetime
 ) -> list[str]:
     """Every participant who cannot attend [start, end), in words."""
-    problems = []
-    for participant in participants:
-        status = status_during(participant, start, end)
-        if status.status is not Availability.WORKING:
-            problems.append(f"{participant.title}: {status.detail or status.status.value}")
-    return problems
+    return [describe(p, status) for p, status in unavailable(participants, start, end)]
 
 
 # --- bridge and provider -----------------------------------------------------------------------
