@@ -395,17 +395,18 @@ def reschedule(
     bridge = active_bridge(db, session.bridge_id)
     affected = _affected(db, session, data.scope)
     ids = [s.id or 0 for s in affected]
+    # First check every new time, changing nothing yet.
     problems: list[str] = []
+    new_times = []
     for target in affected:
         new_start = target.start_utc + shift
         new_end = new_start + length
-        timing_changed = (new_start, new_end) != (target.start_utc, target.end_utc)
-        if timing_changed:
+        if (new_start, new_end) != (target.start_utc, target.end_utc):
             check_times(new_start, int(length.total_seconds() // 60), now)
-            people = [p for _, p in invitees(db, target)]
+            people = [p.id or 0 for _, p in invitees(db, target)]
             invitation = resolve_invitation(
                 db,
-                [p.id or 0 for p in people],
+                people,
                 invited_countries(db, target),
                 new_start,
                 new_end,
@@ -413,15 +414,7 @@ def reschedule(
             )
             problems += availability_problems(invitation.participants, new_start, new_end)
             check_bridge_free(db, bridge, new_start, new_end, ignore=ids)
-            target.start_utc, target.end_utc = new_start, new_end
-        if data.title is not None:
-            target.title = data.title.strip()
-        if data.description is not None:
-            target.description = data.description
-        # An occurrence edited apart from its series becomes an override (RECURRENCE-ID).
-        target.detached = target.series_id is not None
-        record_change(target, schedule_changed=timing_changed)
-        db.add(target)
+        new_times.append((new_start, new_end))
     if problems and not data.acknowledge_problems:
         raise InvalidInput(
             "Not changed: "
@@ -429,9 +422,25 @@ def reschedule(
             + ". Choose another time or send acknowledge_problems: true.",
             problems=problems,
         )
+    # Then move them one at a time, each onto a slot the one ahead of it has already left, so
+    # the database's overlap guard never sees the series overlap itself halfway through.
+    moves = list(zip(affected, new_times, strict=True))
+    if shift > timedelta(0):
+        moves.reverse()
     try:
         with db.begin_nested():
-            db.flush()
+            for target, (new_start, new_end) in moves:
+                timing_changed = (new_start, new_end) != (target.start_utc, target.end_utc)
+                target.start_utc, target.end_utc = new_start, new_end
+                if data.title is not None:
+                    target.title = data.title.strip()
+                if data.description is not None:
+                    target.description = data.description
+                # An occurrence edited apart from its series becomes an override.
+                target.detached = target.series_id is not None
+                record_change(target, schedule_changed=timing_changed)
+                db.add(target)
+                db.flush()
     except IntegrityError:
         raise Conflict(f"Bridge {bridge.name!r} was booked by someone else just now.") from None
     return session

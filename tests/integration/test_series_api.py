@@ -225,3 +225,31 @@ def test_open_ended_series_is_extended_as_time_passes(
     hosts = [o["chair_country"] for o in after]
     order = ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"]
     assert all(order[(order.index(a) + 1) % 11] == b for a, b in itertools.pairwise(hosts))
+
+
+def test_move_this_and_following_a_week_later_onto_its_own_slots(
+    client: TestClient, staff_headers: dict[str, str], network: Network
+) -> None:
+    # Each occurrence moves onto the slot its successor is leaving: no clash with itself.
+    occurrences = _weekly(client, staff_headers, network)
+    second = occurrences[1]
+    moved = client.patch(
+        f"/api/v1/sessions/{second['id']}",
+        headers=staff_headers,
+        json={
+            "revision": second["revision"],
+            "start": "2026-12-17T07:00:00Z",
+            "scope": "following",
+            "acknowledge_problems": True,
+        },
+    )
+    assert moved.status_code == 200, moved.text
+    after = _occurrences(client, staff_headers, second["series_id"])
+    assert [o["start"][:10] for o in after] == [
+        "2026-12-03",
+        "2026-12-17",
+        "2026-12-24",
+        "2026-12-31",
+        "2027-01-07",
+        "2027-01-14",
+    ]
