@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
@@ -13,6 +14,7 @@ from service.db import utcnow
 from service.errors import Conflict, NotFound, invalid_field
 
 TOKEN_PREFIX = "vdo_"
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def hash_token(token: str) -> str:
@@ -85,8 +87,12 @@ def user_for_token(db: Session, token: str) -> User | None:
     api_token, user = row
     if not user.active:
         return None
-    api_token.last_used_at = utcnow()
-    db.add(api_token)
+    now = utcnow()
+    # Recorded to the minute-ish, not on every request: a write per API call would queue every
+    # request behind SQLite's write lock for a value people read in days.
+    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
+        api_token.last_used_at = now
+        db.add(api_token)
     return user
 
 

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from litestar.testing import TestClient
 from sqlalchemy import Engine
+from sqlmodel import select
+
+from service.auth.models import ApiToken
+from service.db import session_scope
 
 
 def test_token_lifecycle_several_per_user_and_revocation(
@@ -43,3 +47,15 @@ def test_options_on_guarded_routes_lists_methods_without_a_token(client: TestCli
     response = client.options("/api/v1/people/1/feed-token")
     assert response.status_code == 204
     assert "POST" in response.headers["allow"]
+
+
+def test_token_use_is_recorded_without_a_write_per_request(
+    client: TestClient, delegate_headers: dict[str, str], engine: Engine
+) -> None:
+    client.get("/api/v1/me", headers=delegate_headers)
+    with session_scope(engine) as db:
+        first = db.exec(select(ApiToken.last_used_at)).one()
+    client.get("/api/v1/me", headers=delegate_headers)
+    with session_scope(engine) as db:
+        assert first is not None
+        assert db.exec(select(ApiToken.last_used_at)).one() == first
