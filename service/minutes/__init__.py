@@ -1,0 +1,1 @@
+"""Agendas, minutes with review and adoption, and action items of sessions."""

@@ -1,0 +1,1 @@
+"""Rendering shared by every area that shows user text: Markdown, made safe."""
