@@ -97,8 +97,8 @@ class SessionRead(BaseModel):
     countries: list[str]
     attendees: list[AttendeeRead]
     meeting: dict[str, Any] = Field(
-        description="Join URL, meeting ID, passcode (staff and "
-        "invitees only), dial-in numbers, instructions"
+        description="Join URL, meeting ID, passcode, dial-in numbers and PINs, instructions: "
+        "for staff and invitees only; anyone else gets the provider alone"
     )
     flags: dict[str, Any]
     acknowledged: list[str]
