@@ -37,7 +37,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(
         f"ASEAN Pubs VDO-Conference Service: open {url}/schema (API docs), {url}/health", flush=True
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # The application's own request log (VDO_LOG_REQUESTS) is the one that redacts the tokens
+    # of feed and answer links; uvicorn's access log would write them in plain text.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 
