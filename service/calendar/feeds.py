@@ -39,7 +39,7 @@ from service.db import read_only, utcnow
 from service.directory.models import Country, Person
 from service.directory.service import get_person
 from service.errors import NotFound
-from service.scheduling.disclosure import PersonViewer
+from service.scheduling.disclosure import Reader
 from service.scheduling.models import Series, SessionCountry, SessionParticipant, VdoSession
 from service.settings import Settings
 
@@ -131,8 +131,8 @@ class Feed:
         invited to every session it holds (see `_belongs`)."""
         if self.kind is not FeedKind.person:
             return Joining.for_viewer(None, ())
-        owner = PersonViewer(int(self.key))
-        return Joining.for_viewer(owner, {owner.person_id})
+        owner = int(self.key)
+        return Joining.for_viewer(Reader(person_id=owner), {owner})
 
 
 # The feed's key (person id or country code) and the start of its window are bound per

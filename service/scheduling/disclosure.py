@@ -1,4 +1,5 @@
-"""Who may see how to join a session: the one rule every representation applies.
+"""Who may see the private parts of scheduling: how to join a session, and why someone is away.
+Each is one rule that every representation applies.
 
 Join links are credentials as much as passcodes and PINs are: a Jitsi room name is unguessable
 on purpose, a Jitsi link may carry a JWT, a BigBlueButton link is checksummed. So a session's
@@ -6,6 +7,9 @@ joining details as a whole (join link, meeting ID, passcode, dial-in numbers and
 staff's notes) go to secretariat staff and the session's invitees only, in JSON, invites, feeds,
 emails and pages alike; anyone else learns that the session exists and when, nothing more. The
 link with host rights goes to staff only.
+
+Leave and blackout dates are shown to everyone who plans, since a session cannot be booked over
+them; the reason given for them is the person's own business and the secretariat's.
 """
 
 from __future__ import annotations
@@ -28,11 +32,15 @@ class Viewer(Protocol):
 
 
 @dataclass(frozen=True)
-class PersonViewer:
-    """A person reading through a link made for them alone (their private feed, an email)."""
+class Reader:
+    """A reader outside a signed-in request: the person a link was made for alone (their
+    private feed, an email), or the secretariat's own tools (`SECRETARIAT`)."""
 
-    person_id: int
+    person_id: int | None
     is_staff: bool = False
+
+
+SECRETARIAT = Reader(person_id=None, is_staff=True)
 
 
 def may_see_joining_details(viewer: Viewer | None, invitee_ids: Collection[int]) -> bool:
@@ -63,3 +71,8 @@ def meeting_for(
     if not viewer.is_staff:
         shown["moderator_url"] = None
     return shown
+
+
+def may_see_leave_reason(viewer: Viewer, person_id: int) -> bool:
+    """Staff, and the person themselves; others see only that the person is away, and when."""
+    return viewer.is_staff or viewer.person_id == person_id

@@ -71,5 +71,6 @@ def _session_read(
         attendees=attendees,
         meeting=meeting,
         flags=session.flags,
-        acknowledged=session.acknowledged,
+        # What staff accepted when booking quotes people's leave reasons (`may_see_leave_reason`).
+        acknowledged=session.acknowledged if principal.is_staff else [],
     )
