@@ -30,6 +30,7 @@ from service.directory.reference import MEMBER_STATES, MEMBERS_BY_CODE
 from service.directory.service import seed_member_countries
 from service.scheduling import planning
 from service.scheduling.availability import Participant
+from service.scheduling.disclosure import SECRETARIAT
 from service.scheduling.intervals import Interval
 from service.scheduling.models import SessionParticipant, VdoSession
 from service.scheduling.office_hours import WeeklyHours
@@ -285,6 +286,7 @@ def measure_through_database(scenario: Scenario, runs: int) -> None:
                     step=STEP,
                     bridge_id=bridge_id,
                     limit=20,
+                    viewer=SECRETARIAT,
                 )
 
         plan_once()

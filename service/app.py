@@ -11,9 +11,7 @@ import anyio.to_thread
 from litestar import Litestar, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -29,6 +27,7 @@ from service.db import make_engine
 from service.dependencies import provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
+from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
     PlannerController,
     SessionController,
@@ -88,14 +87,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         middleware=[DefineMiddleware(BearerTokenMiddleware)],
         security=[{"bearer": []}],
     )
-    middleware = []
-    if settings.log_requests:
-        middleware.append(
-            LoggingMiddlewareConfig(
-                request_log_fields=["method", "path", "query"],
-                response_log_fields=["status_code"],
-            ).middleware
-        )
+    middleware = [request_logging()] if settings.log_requests else []
     return Litestar(
         route_handlers=[health, api, public_calendar_router()],
         dependencies={"db": Provide(provide_db)},
@@ -103,10 +95,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         middleware=middleware,
         lifespan=[dispose_engine],
         state=State({"settings": settings, "engine": engine}),
-        logging_config=LoggingConfig(
-            root={"level": "INFO", "handlers": ["queue_listener"]},
-            log_exceptions="debug",
-        ),
+        logging_config=logging_config(),
         openapi_config=OpenAPIConfig(
             title="ASEAN Pubs VDO-Conference Service",
             version="1",

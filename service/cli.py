@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from service import migrations
 from service.auth import service as auth
+from service.auth.schemas import UserUpdate
 from service.db import make_engine, session_scope
 from service.directory import importer
 from service.directory.models import Country
@@ -37,7 +38,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(
         f"ASEAN Pubs VDO-Conference Service: open {url}/schema (API docs), {url}/health", flush=True
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    # The application's own request log (VDO_LOG_REQUESTS) is the one that redacts the tokens
+    # of feed and answer links; uvicorn's access log would write them in plain text.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 
@@ -77,11 +80,26 @@ def cmd_demo(settings: Settings, _: argparse.Namespace) -> int:
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     with session_scope(_engine(settings)) as db:
         user = auth.create_user(
-            db, email=args.email, name=args.name, role=args.role, password=args.password
+            db,
+            email=args.email,
+            name=args.name,
+            role=args.role,
+            password=args.password,
+            person_id=args.person,
         )
         _, token = auth.issue_token(db, user, "cli")
-    print(f"created {user.role} {user.email} (id {user.id}); API token:")
+    person = f", person {user.person_id}" if user.person_id is not None else ""
+    print(f"created {user.role} {user.email} (id {user.id}{person}); API token:")
     print(token)
+    return 0
+
+
+def cmd_user_deactivate(settings: Settings, args: argparse.Namespace) -> int:
+    with session_scope(_engine(settings)) as db:
+        user = auth.update_user(
+            db, auth.user_by_email(db, args.email), UserUpdate(active=False), acting_user_id=None
+        )
+    print(f"deactivated {user.email}: its API tokens no longer work")
     return 0
 
 
@@ -144,7 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--role", required=True, choices=["admin", "secretariat", "delegate"])
     create.add_argument("--password", help="for signing in to the web UI (10+ characters)")
+    create.add_argument(
+        "--person",
+        type=int,
+        metavar="ID",
+        help="the directory person the account belongs to (a delegate's own sessions and feed)",
+    )
     create.set_defaults(handler=cmd_user_create)
+    deactivate = user.add_parser("deactivate", help="disable an account; its tokens stop at once")
+    deactivate.add_argument("email")
+    deactivate.set_defaults(handler=cmd_user_deactivate)
 
     imports = commands.add_parser("import", help="bulk import").add_subparsers(
         dest="import_command", required=True

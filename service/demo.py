@@ -19,6 +19,7 @@ from service.directory.models import Agency, AgencyKind, Country, Language, Pers
 from service.directory.schemas import CountryCreate
 from service.scheduling import planning, series
 from service.scheduling import service as sessions
+from service.scheduling.disclosure import SECRETARIAT
 from service.scheduling.models import VdoSession
 from service.scheduling.schemas import RecurrenceIn, SessionCreate
 
@@ -376,6 +377,7 @@ def _next_common_slot(db: Session, countries: list[str], now: datetime) -> datet
         step=timedelta(minutes=30),
         bridge_id=None,
         limit=1,
+        viewer=SECRETARIAT,
     )
     return plan.slots[0].start
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATA_DIR = Path("var")
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+
+log = logging.getLogger("vdo")
 
 
 class SettingsError(RuntimeError):
@@ -14,7 +24,62 @@ class SettingsError(RuntimeError):
 
 
 def _default_database_url() -> str:
-    return f"sqlite:///{Path('var') / 'vdo.sqlite3'}"
+    return f"sqlite:///{DEFAULT_DATA_DIR / 'vdo.sqlite3'}"
+
+
+def random_secret_key() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def data_dir(database_url: str) -> Path:
+    """Where the service keeps its files: VDO_DATA_DIR, else beside a SQLite database file,
+    else `var/`."""
+    configured = os.environ.get("VDO_DATA_DIR")
+    if configured:
+        return Path(configured)
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        raise SettingsError(f"VDO_DATABASE_URL is not a database URL: {database_url!r}") from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(str(url.database)).parent
+    return DEFAULT_DATA_DIR
+
+
+def stored_secret_key(directory: Path) -> str:
+    """The key kept in `directory`, made at random (readable by this user only) on first use.
+
+    The new key is written to a temporary file and linked into place, which fails if another
+    process starting at the same moment got there first; both then use the one linked."""
+    path = directory / SECRET_KEY_FILE
+    try:
+        if not path.exists():
+            directory.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{SECRET_KEY_FILE}.")
+            try:
+                with os.fdopen(descriptor, "w") as file:
+                    file.write(random_secret_key() + "\n")
+                os.link(temporary, path)
+                log.warning(
+                    "VDO_SECRET_KEY is not set: made a random key for signing answer links and "
+                    "kept it in %s (set VDO_SECRET_KEY to use your own)",
+                    path,
+                )
+            except FileExistsError:
+                pass  # made by another process a moment ago
+            finally:
+                os.unlink(temporary)
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SettingsError(
+            f"VDO_SECRET_KEY is not set and no key could be kept in {directory}: {exc}. "
+            "Set VDO_SECRET_KEY, or VDO_DATA_DIR to a writable directory."
+        ) from None
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(
+            f"{path} holds no usable key: delete it to have a new one made, or set VDO_SECRET_KEY."
+        )
+    return key
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -42,7 +107,8 @@ def _env_int(name: str, default: int) -> int:
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = DEV_SECRET_KEY
+    # Signs answer links. Made in code without one, a Settings gets a random key of its own.
+    secret_key: str = field(default_factory=random_secret_key, repr=False)
     production: bool = False
     smtp_url: str = "smtp://127.0.0.1:1025"
     mail_from: str = "ASEAN Pubs Secretariat <secretariat@aseanpubs.example.org>"
@@ -53,11 +119,23 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
+        """The configuration from `VDO_*` variables. Without VDO_SECRET_KEY, production mode
+        refuses to start; otherwise the key kept in the data directory is used (made at first
+        start), so that answer links stay valid across restarts."""
+        database_url = os.environ.get("VDO_DATABASE_URL") or _default_database_url()
+        production = _env_bool("VDO_PRODUCTION", False)
+        secret_key = os.environ.get("VDO_SECRET_KEY")
+        if not secret_key and production:
+            raise SettingsError(
+                "VDO_PRODUCTION is on but VDO_SECRET_KEY is not set: "
+                "set a long random secret (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)."
+            )
         settings = cls(
-            database_url=os.environ.get("VDO_DATABASE_URL") or _default_database_url(),
+            database_url=database_url,
             base_url=(os.environ.get("VDO_BASE_URL") or cls.base_url).rstrip("/"),
-            secret_key=os.environ.get("VDO_SECRET_KEY") or DEV_SECRET_KEY,
-            production=_env_bool("VDO_PRODUCTION", False),
+            secret_key=secret_key or stored_secret_key(data_dir(database_url)),
+            production=production,
             smtp_url=os.environ.get("VDO_SMTP_URL") or cls.smtp_url,
             mail_from=os.environ.get("VDO_MAIL_FROM") or cls.mail_from,
             feed_past_days=_env_int("VDO_FEED_PAST_DAYS", cls.feed_past_days),
@@ -69,11 +147,7 @@ class Settings:
 
     def check(self) -> None:
         """Refuse configurations that would be unsafe in production."""
-        if self.production and self.secret_key == DEV_SECRET_KEY:
+        if self.production and len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
             raise SettingsError(
-                "VDO_PRODUCTION is on but VDO_SECRET_KEY is not set: "
-                "set a long random secret (e.g. `python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))'`)."
+                f"VDO_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters in production."
             )
-        if self.production and len(self.secret_key) < 32:
-            raise SettingsError("VDO_SECRET_KEY must be at least 32 characters in production.")

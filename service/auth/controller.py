@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from sqlmodel import select
@@ -10,7 +10,14 @@ from sqlmodel import select
 from service.auth import service as auth
 from service.auth.guards import AuthenticatedRequest, admin_only
 from service.auth.models import ApiToken, User
-from service.auth.schemas import NewToken, TokenCreate, TokenRead, UserCreate, UserRead
+from service.auth.schemas import (
+    NewToken,
+    TokenCreate,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from service.dependencies import Db
 
 
@@ -55,5 +62,23 @@ class AccountController(Controller):
             role=data.role,
             password=data.password,
             person_id=data.person_id,
+        )
+        return UserRead.model_validate(user)
+
+    @patch(
+        "/users/{user_id:int}",
+        guards=[admin_only],
+        sync_to_thread=True,
+        summary="Link the account to a person, or deactivate it (its tokens stop at once)",
+    )
+    def update_user(
+        self,
+        db: Db,
+        request: AuthenticatedRequest,
+        user_id: FromPath[int],
+        data: JSONBody[UserUpdate],
+    ) -> UserRead:
+        user = auth.update_user(
+            db, auth.get_user(db, user_id), data, acting_user_id=request.user.user_id
         )
         return UserRead.model_validate(user)

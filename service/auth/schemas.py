@@ -27,6 +27,17 @@ class UserCreate(RequestBody):
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
 
+class UserUpdate(RequestBody):
+    """What an administrator changes of an account; fields left out stay as they are."""
+
+    active: bool | None = Field(
+        default=None, description="false: the account's tokens stop working at once"
+    )
+    person_id: int | None = Field(
+        default=None, description="The directory person the account belongs to; null unlinks"
+    )
+
+
 class TokenCreate(RequestBody):
     label: str = Field(default="", max_length=100)
 

@@ -10,7 +10,9 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from service.auth.models import ApiToken, Role, User
+from service.auth.schemas import UserUpdate
 from service.db import utcnow
+from service.directory.models import Person
 from service.errors import Conflict, NotFound, invalid_field
 
 TOKEN_PREFIX = "vdo_"
@@ -54,6 +56,7 @@ def create_user(
         raise Conflict(f"A user with email {email} already exists.")
     if password is not None and len(password) < 10:
         raise invalid_field("password", "must be at least 10 characters")
+    check_person(db, person_id)
     user = User(
         email=email,
         name=name.strip(),
@@ -61,6 +64,48 @@ def create_user(
         person_id=person_id,
         password_hash=hash_password(password) if password else None,
     )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def check_person(db: Session, person_id: int | None) -> None:
+    """An account may only be linked to a person who is in the directory."""
+    if person_id is not None and db.get(Person, person_id) is None:
+        raise invalid_field("person_id", f"there is no person with id {person_id}")
+
+
+def get_user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    return user
+
+
+def user_by_email(db: Session, email: str) -> User:
+    email = email.strip().lower()
+    user = db.exec(select(User).where(User.email == email)).first()
+    if user is None:
+        raise NotFound(f"No user with email {email}.")
+    return user
+
+
+def update_user(
+    db: Session, user: User, changes: UserUpdate, *, acting_user_id: int | None
+) -> User:
+    """Link or unlink the account's person, deactivate or reactivate it.
+
+    A deactivated account's tokens stop working at the next request (every request looks the
+    user up); reactivating brings them back. Administrators cannot deactivate themselves through
+    the API (`acting_user_id`; None is the command line), so the last one cannot lock everybody
+    out by mistake."""
+    if "person_id" in changes.model_fields_set:
+        check_person(db, changes.person_id)
+        user.person_id = changes.person_id
+    if changes.active is not None:
+        if not changes.active and user.id == acting_user_id:
+            raise invalid_field("active", "you cannot deactivate your own account")
+        user.active = changes.active
     db.add(user)
     db.flush()
     return user

@@ -39,6 +39,7 @@ from service.db import read_only, utcnow
 from service.directory.models import Country, Person
 from service.directory.service import get_person
 from service.errors import NotFound
+from service.scheduling.disclosure import Reader
 from service.scheduling.models import Series, SessionCountry, SessionParticipant, VdoSession
 from service.settings import Settings
 
@@ -126,8 +127,12 @@ class Feed:
 
     @property
     def joining(self) -> Joining:
-        # A private feed holds its owner's own sessions; the others are readable by anyone.
-        return Joining.full if self.kind is FeedKind.person else Joining.none
+        """Country and network feeds are read by anyone; a private feed by its owner, who is
+        invited to every session it holds (see `_belongs`)."""
+        if self.kind is not FeedKind.person:
+            return Joining.for_viewer(None, ())
+        owner = int(self.key)
+        return Joining.for_viewer(Reader(person_id=owner), {owner})
 
 
 # The feed's key (person id or country code) and the start of its window are bound per

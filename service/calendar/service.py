@@ -13,7 +13,7 @@ override with the master they hold never take it for stale.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
@@ -38,23 +38,25 @@ from service.calendar.ics import (
 from service.calendar.rsvp import rsvp_links, rsvp_note
 from service.conferencing.details import MeetingDetails, render_instructions
 from service.scheduling import service as sessions
+from service.scheduling.disclosure import Viewer, may_see_joining_details
 from service.scheduling.models import Series, SessionStatus, VdoSession
 from service.scheduling.recurrence import RecurrenceRule
 from service.scheduling.series import series_occurrences
-from service.scheduling.views import may_see_passcode
 from service.settings import Settings
 
 
 class Joining(Enum):
-    """How much of a session's joining details an audience gets."""
+    """Whether an audience gets a session's joining details (`may_see_joining_details`)."""
 
-    # Invitees and staff: passcode, dial-in PINs and the bridge staff's notes.
+    # Invitees and staff: join link, meeting ID, passcode, dial-ins and the bridge staff's notes.
     full = "full"
-    # Other signed-in users: the join link and phone numbers, as the session's JSON shows them.
-    without_secrets = "without_secrets"
-    # Country and public feeds, readable by anyone: nothing. Jitsi and BigBlueButton join links
-    # are themselves the credential (an unguessable room, a JWT or a checksummed link).
+    # Everyone else: nothing. Join links are themselves credentials (an unguessable Jitsi room,
+    # a JWT, a checksummed BigBlueButton link), so they go with the passcodes and PINs.
     none = "none"
+
+    @classmethod
+    def for_viewer(cls, viewer: Viewer | None, invitee_ids: Collection[int]) -> Joining:
+        return cls.full if may_see_joining_details(viewer, invitee_ids) else cls.none
 
 
 def organizer(settings: Settings) -> Organizer:
@@ -71,21 +73,20 @@ def conference(meeting: Mapping[str, Any], joining: Joining) -> Conference | Non
     if joining is Joining.none or not meeting:
         return None
     details = MeetingDetails.from_json(meeting)
-    disclose = joining is Joining.full
     return Conference(
         join_url=details.join_url,
         meeting_id=details.meeting_id,
-        passcode=details.passcode if disclose else None,
+        passcode=details.passcode,
         dial_ins=tuple(
             DialIn(
                 country_code=dial_in.country_code,
                 number=dial_in.number,
-                pin=dial_in.pin if disclose else None,
+                pin=dial_in.pin,
                 label=dial_in.label,
             )
             for dial_in in details.dial_ins
         ),
-        instructions=_bridge_notes(details) if disclose else "",
+        instructions=_bridge_notes(details),
     )
 
 
@@ -267,12 +268,11 @@ def invite_for_viewer(
 ) -> Invite:
     """The invite as `GET /sessions/{id}/invite.ics` serves it to a signed-in user.
 
-    Staff and invitees get the joining secrets (the rule of the session's JSON view); anyone
-    else who may read the session gets the same invite without them. An invitee's copy carries
-    their own answer links."""
+    Staff and invitees get the joining details; anyone else who may read the session gets the
+    same invite without them. An invitee's copy carries their own answer links."""
     session = sessions.get_session(db, session_id)
     invited = {person.id or 0: person for _, person in sessions.invitees(db, session)}
-    joining = Joining.full if may_see_passcode(viewer, set(invited)) else Joining.without_secrets
+    joining = Joining.for_viewer(viewer, invited)
     viewer_invited = invited.get(viewer.person_id) if viewer.person_id is not None else None
     note = rsvp_note(rsvp_links(settings, session, viewer_invited)) if viewer_invited else ""
     return session_invite(db, settings, session, joining, personal_note=note)

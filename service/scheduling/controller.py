@@ -125,9 +125,11 @@ class UnavailabilityController(Controller):
     path = "/people/{person_id:int}/unavailability"
     tags = ["planner"]
 
-    @get(sync_to_thread=True)
-    def list_unavailability(self, db: Db, person_id: FromPath[int]) -> list[UnavailabilityRead]:
-        return unavailability.list_for_person(db, person_id)
+    @get(sync_to_thread=True, summary="Leave and blackouts; reasons only for staff and the person")
+    def list_unavailability(
+        self, db: Db, request: AuthenticatedRequest, person_id: FromPath[int]
+    ) -> list[UnavailabilityRead]:
+        return unavailability.list_for_person(db, person_id, request.user)
 
     @post(guards=[staff_only], sync_to_thread=True, summary="Record leave or a blackout")
     def add_unavailability(
@@ -163,6 +165,7 @@ class PlannerController(Controller):
     def plan(
         self,
         db: Db,
+        request: AuthenticatedRequest,
         from_date: Annotated[date, QueryParameter(name="from")],
         to_date: Annotated[date, QueryParameter(name="to")],
         duration: Annotated[int, Parameter(ge=5, le=720, description="minutes")] = 60,
@@ -182,17 +185,24 @@ class PlannerController(Controller):
             step=timedelta(minutes=step),
             bridge_id=bridge,
             limit=limit,
+            viewer=request.user,
         )
 
     @get("/day", sync_to_thread=True, summary="Per-participant status grid over one UTC day")
     def day(
         self,
         db: Db,
+        request: AuthenticatedRequest,
         day: FromQuery[date],
         countries: FromQuery[str | None] = None,
         people: FromQuery[str | None] = None,
         cell: Annotated[int, Parameter(ge=15, le=60, description="cell minutes")] = 30,
     ) -> GridOut:
         return planning.grid(
-            db, countries=_codes(countries), people=_ids(people), day=day, cell_minutes=cell
+            db,
+            countries=_codes(countries),
+            people=_ids(people),
+            day=day,
+            cell_minutes=cell,
+            viewer=request.user,
         )

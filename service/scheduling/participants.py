@@ -8,7 +8,7 @@ zone, with their country's hours, holidays, their leave, and the sessions they a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_
@@ -78,8 +78,10 @@ def people_participants(
     window_end: datetime,
     *,
     ignore_session_ids: Collection[int] = (),
+    leave_reason_shown: Callable[[int], bool] = lambda _: True,
 ) -> list[Participant]:
-    """Participants for people, with their leave and booked sessions inside the window."""
+    """Participants for people, with their leave and booked sessions inside the window; the
+    reasons for leave only of the people for whom `leave_reason_shown` (person id) is true."""
     ids = [p.id for p in people]
     busy: dict[int, list[Interval]] = defaultdict(list)
     leave = select(PersonUnavailability).where(
@@ -88,7 +90,8 @@ def people_participants(
         PersonUnavailability.end_utc > window_start,
     )
     for item in db.exec(leave):
-        busy[item.person_id].append(Interval(item.start_utc, item.end_utc, item.reason))
+        reason = item.reason if leave_reason_shown(item.person_id) else ""
+        busy[item.person_id].append(Interval(item.start_utc, item.end_utc, reason))
     # Only the columns needed: whole rows would decode every session's JSON for nothing.
     booked = (
         select(

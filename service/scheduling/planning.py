@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from service.errors import invalid_field
 from service.scheduling.availability import Participant
+from service.scheduling.disclosure import Viewer, may_see_leave_reason
 from service.scheduling.participants import (
     bridge_bookings,
     country_participant,
@@ -29,12 +30,23 @@ MAX_WINDOW_DAYS = 92
 
 
 def _participants(
-    db: Session, countries: list[str], people: list[int], start: datetime, end: datetime
+    db: Session,
+    countries: list[str],
+    people: list[int],
+    start: datetime,
+    end: datetime,
+    viewer: Viewer,
 ) -> list[Participant]:
     if not countries and not people:
         raise invalid_field("countries", "name at least one country or person")
     found = [country_participant(db, c) for c in load_countries(db, countries)]
-    return found + people_participants(db, load_people(db, people), start, end)
+    return found + people_participants(
+        db,
+        load_people(db, people),
+        start,
+        end,
+        leave_reason_shown=lambda person_id: may_see_leave_reason(viewer, person_id),
+    )
 
 
 def plan(
@@ -48,6 +60,7 @@ def plan(
     step: timedelta,
     bridge_id: int | None,
     limit: int,
+    viewer: Viewer,
 ) -> PlanOut:
     if last_day < first_day:
         raise invalid_field("to", "must not be before from")
@@ -55,7 +68,7 @@ def plan(
         raise invalid_field("to", f"the window may span at most {MAX_WINDOW_DAYS} days")
     start = datetime.combine(first_day, time(0), tzinfo=UTC)
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
-    participants = _participants(db, countries, people, start, end)
+    participants = _participants(db, countries, people, start, end, viewer)
     busy = bridge_bookings(db, bridge_id, start, end) if bridge_id else []
     try:
         result = find_common_slots(participants, start, end, duration, step, busy, limit)
@@ -91,10 +104,16 @@ def plan(
 
 
 def grid(
-    db: Session, *, countries: list[str], people: list[int], day: date, cell_minutes: int
+    db: Session,
+    *,
+    countries: list[str],
+    people: list[int],
+    day: date,
+    cell_minutes: int,
+    viewer: Viewer,
 ) -> GridOut:
     start = datetime.combine(day, time(0), tzinfo=UTC)
-    participants = _participants(db, countries, people, start, start + timedelta(days=1))
+    participants = _participants(db, countries, people, start, start + timedelta(days=1), viewer)
     try:
         rows = day_grid(participants, day, cell_minutes)
     except ValueError as exc:

@@ -97,11 +97,13 @@ class SessionRead(BaseModel):
     countries: list[str]
     attendees: list[AttendeeRead]
     meeting: dict[str, Any] = Field(
-        description="Join URL, meeting ID, passcode (staff and "
-        "invitees only), dial-in numbers, instructions"
+        description="Join URL, meeting ID, passcode, dial-in numbers and PINs, instructions: "
+        "for staff and invitees only; anyone else gets the provider alone"
     )
     flags: dict[str, Any]
-    acknowledged: list[str]
+    acknowledged: list[str] = Field(
+        description="The problems staff accepted when booking; empty for others"
+    )
 
 
 class UnavailabilityIn(RequestBody):
@@ -115,7 +117,7 @@ class UnavailabilityRead(BaseModel):
     person_id: int
     start: datetime
     end: datetime
-    reason: str
+    reason: str | None = Field(description="Only for staff and the person; null for others")
 
 
 class SlotParticipantOut(BaseModel):

@@ -8,30 +8,33 @@ from sqlmodel import Session, col, select
 
 from service.directory.service import get_person
 from service.errors import NotFound, invalid_field
+from service.scheduling.disclosure import Viewer, may_see_leave_reason
 from service.scheduling.models import PersonUnavailability
 from service.scheduling.schemas import UnavailabilityIn, UnavailabilityRead
 
 MAX_LENGTH = timedelta(days=366)
 
 
-def _read(item: PersonUnavailability) -> UnavailabilityRead:
+def _read(item: PersonUnavailability, *, with_reason: bool = True) -> UnavailabilityRead:
     return UnavailabilityRead(
         id=item.id or 0,
         person_id=item.person_id,
         start=item.start_utc,
         end=item.end_utc,
-        reason=item.reason,
+        reason=item.reason if with_reason else None,
     )
 
 
-def list_for_person(db: Session, person_id: int) -> list[UnavailabilityRead]:
+def list_for_person(db: Session, person_id: int, viewer: Viewer) -> list[UnavailabilityRead]:
+    """The person's leave, with the reasons only if `viewer` may see them."""
     get_person(db, person_id)
     items = db.exec(
         select(PersonUnavailability)
         .where(PersonUnavailability.person_id == person_id)
         .order_by(col(PersonUnavailability.start_utc))
     )
-    return [_read(item) for item in items]
+    with_reason = may_see_leave_reason(viewer, person_id)
+    return [_read(item, with_reason=with_reason) for item in items]
 
 
 def add(db: Session, person_id: int, data: UnavailabilityIn) -> UnavailabilityRead:

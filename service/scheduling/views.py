@@ -1,4 +1,5 @@
-"""Turning stored sessions into API responses, with passcodes shown only to those allowed."""
+"""Turning stored sessions into API responses, joining details only for those allowed
+(`service.scheduling.disclosure`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,9 @@ from sqlmodel import Session
 
 from service.auth.guards import Principal
 from service.scheduling import service as sessions
+from service.scheduling.disclosure import meeting_for
 from service.scheduling.models import VdoSession
 from service.scheduling.schemas import AttendeeRead, SessionRead
-
-
-def may_see_passcode(principal: Principal, attendee_person_ids: set[int]) -> bool:
-    return principal.is_staff or principal.person_id in attendee_person_ids
 
 
 def session_reads(
@@ -52,13 +50,7 @@ def _session_read(
         )
         for participant, person in invited
     ]
-    meeting = dict(session.meeting)
-    if not may_see_passcode(principal, {a.person_id for a in attendees}):
-        meeting["passcode"] = None
-        meeting["moderator_url"] = None
-        meeting["instructions"] = ""
-    if not principal.is_staff:
-        meeting["moderator_url"] = None
+    meeting = meeting_for(principal, {a.person_id for a in attendees}, session.meeting)
     return SessionRead(
         id=session.id or 0,
         uid=session.uid,
@@ -79,5 +71,6 @@ def _session_read(
         attendees=attendees,
         meeting=meeting,
         flags=session.flags,
-        acknowledged=session.acknowledged,
+        # What staff accepted when booking quotes people's leave reasons (`may_see_leave_reason`).
+        acknowledged=session.acknowledged if principal.is_staff else [],
     )
