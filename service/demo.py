@@ -1,257 +1,211 @@
-"""`vdo demo`: the ASEAN Pubs demo network, loaded idempotently (re-running adds nothing twice)."""
+"""`vdo demo`: the ASEAN Pubs demo network, loaded idempotently (re-running adds nothing twice).
+
+The network is data, `demo_data.toml` beside this module. Each entry is read with the request
+schema the JSON API uses for it and handed to the service function the API calls, so the demo
+passes the same validation as anything staff enter, and a bad entry is refused naming its place
+in the file (e.g. `agencies[2].zone`).
+"""
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
 
 import pytz
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.auth import service as auth
-from service.auth.models import ApiToken, User
-from service.conferencing.models import Bridge, ProviderKind
-from service.conferencing.providers import validate_bridge_settings
+from service.auth.models import ApiToken, Role, User
+from service.conferencing import service as conferencing
+from service.conferencing.models import Bridge
+from service.conferencing.schemas import BridgeWrite
 from service.db import utcnow
 from service.directory import service as directory
-from service.directory.models import Agency, AgencyKind, Country, Language, Person
-from service.directory.schemas import CountryCreate
+from service.directory.models import Agency, Country, Person
+from service.directory.schemas import AgencyWrite, CountryCreate, PersonWrite
+from service.errors import DomainError, InvalidInput, field_error, invalid_field
 from service.scheduling import planning, series
 from service.scheduling import service as sessions
 from service.scheduling.disclosure import SECRETARIAT
 from service.scheduling.models import VdoSession
-from service.scheduling.schemas import RecurrenceIn, SessionCreate
+from service.scheduling.recurrence import WEEKDAY_CODES
+from service.scheduling.schemas import SessionCreate
 
-# (country, agency name, acronym, kind, zone or None for the capital's)
-DEMO_AGENCIES: tuple[tuple[str, str, str, AgencyKind, str | None], ...] = (
-    (
-        "BN",
-        "Public Service Department, Prime Minister's Office (Brunei Darussalam)",
-        "JPA-BN",
-        AgencyKind.member_agency,
-        None,
-    ),
-    ("KH", "Ministry of Civil Service (Cambodia)", "MCS", AgencyKind.member_agency, None),
-    (
-        "ID",
-        "Ministry of State Apparatus Utilization and Bureaucratic Reform (Indonesia)",
-        "KemenPANRB",
-        AgencyKind.member_agency,
-        None,
-    ),
-    ("LA", "Ministry of Home Affairs (Lao PDR)", "MOHA-LA", AgencyKind.member_agency, None),
-    ("MY", "Public Service Department (Malaysia)", "JPA", AgencyKind.member_agency, None),
-    ("MM", "Union Civil Service Board (Myanmar)", "UCSB", AgencyKind.member_agency, None),
-    ("PH", "Civil Service Commission (Philippines)", "CSC", AgencyKind.member_agency, None),
-    (
-        "SG",
-        "Public Service Division, Prime Minister's Office (Singapore)",
-        "PSD",
-        AgencyKind.member_agency,
-        None,
-    ),
-    (
-        "TH",
-        "Office of the Public Sector Development Commission (Thailand)",
-        "OPDC",
-        AgencyKind.member_agency,
-        None,
-    ),
-    ("VN", "Ministry of Home Affairs (Viet Nam)", "MOHA-VN", AgencyKind.member_agency, None),
-    ("TL", "Civil Service Commission (Timor-Leste)", "CFP", AgencyKind.member_agency, None),
-    ("TH", "ASEAN Pubs Secretariat", "APS", AgencyKind.secretariat, None),
-    ("PH", "Asian Development Bank", "ADB", AgencyKind.partner, None),
-    ("US", "World Bank", "WB", AgencyKind.partner, None),
-    ("FI", "University of Oulu", "UOulu", AgencyKind.partner, None),
-)
-
-PARTNER_COUNTRIES = (
-    CountryCreate(
-        code="US", name="United States", capital_zone="America/New_York", holiday_code="US"
-    ),
-    CountryCreate(code="FI", name="Finland", capital_zone="Europe/Helsinki", holiday_code="FI"),
-)
-
-# (agency acronym, name, email, title, position, language)
-DEMO_PEOPLE: tuple[tuple[str, str, str, str, str, Language], ...] = (
-    (
-        "JPA-BN",
-        "Nurul Hidayah Abdullah",
-        "nurul.abdullah@jpa.example.bn",
-        "Dayang",
-        "Senior Special Duties Officer",
-        Language.en,
-    ),
-    (
-        "JPA-BN",
-        "Hj Amirul Rahman",
-        "amirul.rahman@jpa.example.bn",
-        "Awang",
-        "Head of International Affairs",
-        Language.en,
-    ),
-    ("MCS", "Sokha Chan", "sokha.chan@mcs.example.kh", "Mr.", "Deputy Director", Language.en),
-    ("MCS", "Dara Kim", "dara.kim@mcs.example.kh", "Ms.", "Programme Officer", Language.en),
-    (
-        "KemenPANRB",
-        "Siti Rahmawati",
-        "siti.rahmawati@menpan.example.id",
-        "Ms.",
-        "Director of International Cooperation",
-        Language.en,
-    ),
-    ("KemenPANRB", "Budi Santoso", "budi.santoso@menpan.example.id", "Mr.", "Analyst", Language.en),
-    (
-        "MOHA-LA",
-        "Khamphone Sisavath",
-        "khamphone.s@moha.example.la",
-        "Mr.",
-        "Deputy Director",
-        Language.en,
-    ),
-    ("MOHA-LA", "Vanh Phommachanh", "vanh.p@moha.example.la", "Ms.", "Officer", Language.en),
-    (
-        "JPA",
-        "Ahmad Faizal Ismail",
-        "faizal.ismail@jpa.example.my",
-        "Encik",
-        "Principal Assistant Director",
-        Language.en,
-    ),
-    (
-        "JPA",
-        "Tan Mei Ling",
-        "meiling.tan@jpa.example.my",
-        "Puan",
-        "Assistant Director",
-        Language.en,
-    ),
-    ("UCSB", "Aung Kyaw Min", "aung.kyawmin@ucsb.example.mm", "U", "Director", Language.en),
-    ("UCSB", "Thandar Win", "thandar.win@ucsb.example.mm", "Daw", "Deputy Director", Language.en),
-    ("CSC", "Maria Santos", "maria.santos@csc.example.ph", "Dir.", "Director IV", Language.en),
-    (
-        "CSC",
-        "Jose Reyes",
-        "jose.reyes@csc.example.ph",
-        "Mr.",
-        "Supervising Personnel Specialist",
-        Language.en,
-    ),
-    ("PSD", "Lim Wei Jie", "lim.weijie@psd.example.sg", "Mr.", "Deputy Director", Language.en),
-    ("PSD", "Priya Nair", "priya.nair@psd.example.sg", "Ms.", "Senior Manager", Language.en),
-    (
-        "OPDC",
-        "Somchai Jaidee",
-        "somchai.j@opdc.example.th",
-        "Mr.",
-        "Director, Foreign Affairs",
-        Language.th,
-    ),
-    (
-        "OPDC",
-        "Pimchanok Srisuk",
-        "pimchanok.s@opdc.example.th",
-        "Ms.",
-        "Plan and Policy Analyst",
-        Language.th,
-    ),
-    (
-        "OPDC",
-        "Anan Wongsakul",
-        "anan.w@opdc.example.th",
-        "Mr.",
-        "Plan and Policy Analyst",
-        Language.th,
-    ),
-    (
-        "MOHA-VN",
-        "Nguyen Thi Lan",
-        "lan.nguyen@moha.example.vn",
-        "Ms.",
-        "Deputy Director General",
-        Language.en,
-    ),
-    ("MOHA-VN", "Tran Van Minh", "minh.tran@moha.example.vn", "Mr.", "Official", Language.en),
-    ("CFP", "Joana da Costa", "joana.costa@cfp.example.tl", "Ms.", "Commissioner", Language.en),
-    ("CFP", "Mateus Soares", "mateus.soares@cfp.example.tl", "Mr.", "Adviser", Language.en),
-    (
-        "APS",
-        "Kanokwan Thongdee",
-        "kanokwan.t@aseanpubs.example.org",
-        "Ms.",
-        "Secretariat Officer",
-        Language.th,
-    ),
-    (
-        "ADB",
-        "Emily Cruz",
-        "ecruz@adb.example.org",
-        "Ms.",
-        "Public Management Specialist",
-        Language.en,
-    ),
-    (
-        "WB",
-        "David Miller",
-        "dmiller@worldbank.example.org",
-        "Mr.",
-        "Lead Governance Specialist",
-        Language.en,
-    ),
-    (
-        "UOulu",
-        "Aino Virtanen",
-        "aino.virtanen@oulu.example.fi",
-        "Prof.",
-        "Professor of Public Administration",
-        Language.en,
-    ),
-)
-
-DEMO_BRIDGES: tuple[tuple[str, ProviderKind, int, dict], ...] = (
-    ("ASEAN Pubs Room A (Jitsi)", ProviderKind.jitsi, 100, {"base_url": "https://meet.jit.si"}),
-    (
-        "ASEAN Pubs Room B (BigBlueButton)",
-        ProviderKind.bigbluebutton,
-        150,
-        {
-            "api_url": "https://bbb.aseanpubs.example.org/bigbluebutton/api",
-            "secret": "demo-shared-secret-change-me",
-        },
-    ),
-    (
-        "Plenary Webinar (Zoom, manual)",
-        ProviderKind.manual,
-        500,
-        {
-            "join_url": "https://zoom.example.org/j/81234567890",
-            "meeting_id": "812 3456 7890",
-            "passcode": "274913",
-            "dial_ins": [
-                {
-                    "country_code": "TH",
-                    "number": "+6620147000",
-                    "pin": "81234567890",
-                    "label": "Bangkok",
-                },
-                {
-                    "country_code": "SG",
-                    "number": "+6531587288",
-                    "pin": "81234567890",
-                    "label": "Singapore",
-                },
-            ],
-            "instructions": "Join five minutes early; mute on entry.",
-        },
-    ),
-)
-
-DEMO_USERS = (
-    ("admin@aseanpubs.example.org", "Demo Administrator", "admin"),
-    ("secretariat@aseanpubs.example.org", "Kanokwan Thongdee", "secretariat"),
-)
+DEMO_DATA_FILE = "demo_data.toml"
 DEMO_PASSWORD = "demo-password-123"
+TOKEN_LABEL = "demo"
+FORBID_UNKNOWN_KEYS = ConfigDict(extra="forbid")
+
+
+# --- the file's form: the API's request schemas, with references by name -----------------------
+
+
+class DemoCountry(CountryCreate):
+    model_config = FORBID_UNKNOWN_KEYS
+
+
+class DemoPerson(PersonWrite):
+    """A person of the agency they are listed under (which sets `agency_id`)."""
+
+    model_config = FORBID_UNKNOWN_KEYS
+
+
+class DemoAgency(AgencyWrite):
+    model_config = FORBID_UNKNOWN_KEYS
+
+    people: list[DemoPerson] = Field(default_factory=list)
+
+
+class DemoBridge(BridgeWrite):
+    model_config = FORBID_UNKNOWN_KEYS
+
+
+class _Strict(BaseModel):
+    model_config = FORBID_UNKNOWN_KEYS
+
+
+class DemoUser(_Strict):
+    """An account (as `vdo user create` makes it); every demo user signs in with DEMO_PASSWORD."""
+
+    email: str
+    name: str
+    role: Role
+    person: str | None = Field(default=None, description="Email of the person it belongs to")
+
+
+class StartByPlanner(_Strict):
+    """The planner's best slot for the session's invitees, searched from `days_ahead` on."""
+
+    days_ahead: int = Field(ge=0, le=365)
+    window_days: int = Field(ge=1, le=planning.MAX_WINDOW_DAYS)
+    step_minutes: int = Field(default=30, ge=5, le=240)
+
+
+class StartOnWeekday(_Strict):
+    """That weekday, at least so many days ahead, at a wall-clock time of the organiser's zone."""
+
+    day: Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    at_least_days_ahead: int = Field(ge=0, le=365)
+    local_time: time
+
+
+class StartAfter(_Strict):
+    """So many days after an earlier session of the file (by title)."""
+
+    session: str
+    days: int = Field(ge=0, le=365)
+
+
+StartRule = StartByPlanner | StartOnWeekday | StartAfter
+START_KEYS = ("start_by_planner", "start_on_weekday", "start_after")
+
+
+class DemoSession(BaseModel):
+    """A booking request (`SessionCreate`'s keys) with a relative start and references by name."""
+
+    model_config = ConfigDict(extra="allow")
+
+    title: str
+    organiser_zone: str
+    duration_minutes: int
+    bridge: str = Field(description="The bridge's name")
+    countries: list[str] | Literal["members"] = Field(default_factory=list)
+    people: list[str] = Field(default_factory=list, description="Emails")
+    start_by_planner: StartByPlanner | None = None
+    start_on_weekday: StartOnWeekday | None = None
+    start_after: StartAfter | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def only_booking_keys(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            replaced = {"start", "bridge_id"}  # by the start rule and `bridge`
+            known = set(cls.model_fields) | (set(SessionCreate.model_fields) - replaced)
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise ValueError(f"unknown key(s) {', '.join(map(str, unknown))}")
+            if sum(data.get(key) is not None for key in START_KEYS) != 1:
+                raise ValueError(f"give exactly one of {', '.join(START_KEYS)}")
+        return data
+
+    @property
+    def start_rule(self) -> StartRule:
+        rule = self.start_by_planner or self.start_on_weekday or self.start_after
+        assert rule is not None  # checked when read
+        return rule
+
+
+class DemoData(BaseModel):
+    model_config = FORBID_UNKNOWN_KEYS
+
+    countries: list[DemoCountry] = Field(default_factory=list)
+    agencies: list[DemoAgency] = Field(default_factory=list)
+    bridges: list[DemoBridge] = Field(default_factory=list)
+    users: list[DemoUser] = Field(default_factory=list)
+    sessions: list[DemoSession] = Field(default_factory=list)
+
+
+# --- reading and errors --------------------------------------------------------------------------
+
+
+def _location(parts: Sequence[int | str]) -> str:
+    """A place in the file as people write it: ("agencies", 2, "zone") -> "agencies[2].zone"."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _refusal(exc: ValidationError, where: str = "") -> InvalidInput:
+    errors = [
+        field_error(
+            _location([*([where] if where else []), *error["loc"]]) or "demo data", error["msg"]
+        )
+        for error in exc.errors()
+    ]
+    return InvalidInput(
+        "The demo data is not valid: " + "; ".join(f"{e['field']}: {e['reason']}" for e in errors),
+        errors=errors,
+    )
+
+
+@contextmanager
+def _entry(where: str) -> Iterator[None]:
+    """Refusals raised inside name the entry of the file they concern."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise _refusal(exc, where) from None
+    except DomainError as exc:
+        errors = [
+            {**error, "field": f"{where}.{error['field']}"} if "field" in error else error
+            for error in exc.errors
+        ] or [field_error(where, exc.detail)]
+        raise type(exc)(f"{where}: {exc.detail}", errors=errors, **exc.extra) from None
+
+
+def read_demo_data(path: Path | None = None) -> DemoData:
+    """The demo network from `path`, by default the file shipped in the package."""
+    source = path or resources.files("service").joinpath(DEMO_DATA_FILE)
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"{source}: not valid TOML ({exc}).") from None
+    try:
+        return DemoData.model_validate(raw)
+    except ValidationError as exc:
+        raise _refusal(exc) from None
+
+
+# --- loading -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -260,182 +214,188 @@ class DemoResult:
     tokens: dict[str, str]
 
 
-def load_demo(db: Session) -> DemoResult:
+def load_demo(
+    db: Session, data: DemoData | None = None, *, now: datetime | None = None
+) -> DemoResult:
+    data = data or read_demo_data()
+    now = now or utcnow()
     created = {"countries": directory.seed_member_countries(db)}
-    created["countries"] += _load_partner_countries(db)
-    created["agencies"] = _load_agencies(db)
-    created["people"] = _load_people(db)
-    created["bridges"] = _load_bridges(db)
-    created["users"], tokens = _load_users(db)
-    created["sessions"] = _load_sessions(db, utcnow())
+    created["countries"] += _load_countries(db, data.countries)
+    created["agencies"] = _load_agencies(db, data.agencies)
+    created["people"] = _load_people(db, data.agencies)
+    created["bridges"] = _load_bridges(db, data.bridges)
+    created["users"], tokens = _load_users(db, data.users)
+    created["sessions"] = _load_sessions(db, data.sessions, now)
     return DemoResult(created=created, tokens=tokens)
 
 
-def _load_partner_countries(db: Session) -> int:
+def _names(db: Session, model: type[Agency] | type[Bridge]) -> set[str]:
+    """Names already taken, compared as the services compare them (whatever the case)."""
+    return {name.lower() for name in db.exec(select(model.name))}
+
+
+def _load_countries(db: Session, countries: list[DemoCountry]) -> int:
     added = 0
-    for country in PARTNER_COUNTRIES:
-        if db.get(Country, country.code) is None:
-            directory.create_country(db, country)
+    for index, country in enumerate(countries):
+        if db.get(Country, country.code.upper()) is None:
+            with _entry(f"countries[{index}]"):
+                directory.create_country(db, country)
             added += 1
     return added
 
 
-def _load_agencies(db: Session) -> int:
-    existing = set(db.exec(select(Agency.name)).all())
+def _load_agencies(db: Session, agencies: list[DemoAgency]) -> int:
+    existing = _names(db, Agency)
     added = 0
-    for country, name, acronym, kind, zone in DEMO_AGENCIES:
-        if name not in existing:
-            db.add(Agency(name=name, acronym=acronym, country_code=country, kind=kind, zone=zone))
+    for index, agency in enumerate(agencies):
+        if agency.name.strip().lower() not in existing:
+            with _entry(f"agencies[{index}]"):
+                directory.create_agency(db, agency)
             added += 1
-    db.flush()
     return added
 
 
-def _load_people(db: Session) -> int:
-    agencies = {a.acronym: a for a in db.exec(select(Agency)).all()}
-    existing = set(db.exec(select(Person.email)).all())
+def _load_people(db: Session, agencies: list[DemoAgency]) -> int:
+    """After every agency, so that ids follow the file's order as they always have."""
+    agency_ids = {a.name.lower(): a.id for a in db.exec(select(Agency))}
+    existing = set(db.exec(select(Person.email)))
     added = 0
-    for acronym, name, email, title, position, language in DEMO_PEOPLE:
-        if email in existing:
-            continue
-        agency = agencies[acronym]
-        db.add(
-            Person(
-                name=name,
-                email=email,
-                agency_id=agency.id,
-                country_code=agency.country_code,
-                zone=directory.agency_zone(db, agency),
-                language=language,
-                title=title,
-                position=position,
-            )
-        )
-        added += 1
-    db.flush()
+    for index, agency in enumerate(agencies):
+        agency_id = agency_ids[agency.name.strip().lower()]
+        for number, person in enumerate(agency.people):
+            if person.email.strip().lower() not in existing:
+                with _entry(f"agencies[{index}].people[{number}]"):
+                    directory.create_person(db, person.model_copy(update={"agency_id": agency_id}))
+                added += 1
     return added
 
 
-def _load_bridges(db: Session) -> int:
-    existing = set(db.exec(select(Bridge.name)).all())
+def _load_bridges(db: Session, bridges: list[DemoBridge]) -> int:
+    existing = _names(db, Bridge)
     added = 0
-    for name, provider, capacity, settings in DEMO_BRIDGES:
-        if name not in existing:
-            db.add(
-                Bridge(
-                    name=name,
-                    provider=provider,
-                    capacity=capacity,
-                    settings=validate_bridge_settings(provider, settings),
-                )
-            )
+    for index, bridge in enumerate(bridges):
+        if bridge.name.strip().lower() not in existing:
+            with _entry(f"bridges[{index}]"):
+                conferencing.create_bridge(db, bridge)
             added += 1
-    db.flush()
     return added
 
 
-def _load_users(db: Session) -> tuple[int, dict[str, str]]:
+def _person_ids(db: Session, emails: Sequence[str], field: str) -> list[int]:
+    wanted = [email.strip().lower() for email in emails]
+    found = {
+        p.email: p.id or 0 for p in db.exec(select(Person).where(col(Person.email).in_(wanted)))
+    }
+    unknown = [email for email in wanted if email not in found]
+    if unknown:
+        raise invalid_field(field, f"no person with email {', '.join(unknown)}")
+    return [found[email] for email in wanted]
+
+
+def _load_users(db: Session, users: list[DemoUser]) -> tuple[int, dict[str, str]]:
     added = 0
     tokens = {}
-    secretariat = db.exec(
-        select(Person).where(Person.email == "kanokwan.t@aseanpubs.example.org")
-    ).first()
-    for email, name, role in DEMO_USERS:
-        user = db.exec(select(User).where(func.lower(User.email) == email)).first()
-        if user is None:
-            person_id = secretariat.id if secretariat and role == "secretariat" else None
-            user = auth.create_user(
-                db, email=email, name=name, role=role, password=DEMO_PASSWORD, person_id=person_id
-            )
-            added += 1
+    for index, demo_user in enumerate(users):
+        with _entry(f"users[{index}]"):
+            email = demo_user.email.strip().lower()
+            user = db.exec(select(User).where(func.lower(User.email) == email)).first()
+            if user is None:
+                person = [demo_user.person] if demo_user.person else []
+                person_ids = _person_ids(db, person, "person")
+                user = auth.create_user(
+                    db,
+                    email=email,
+                    name=demo_user.name,
+                    role=demo_user.role,
+                    password=DEMO_PASSWORD,
+                    person_id=person_ids[0] if person_ids else None,
+                )
+                added += 1
         # Re-running the demo hands out a fresh token and retires the previous demo one.
         for old in db.exec(
-            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.label == "demo")
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.label == TOKEN_LABEL)
         ):
             old.revoked_at = old.revoked_at or utcnow()
             db.add(old)
-        _, tokens[role] = auth.issue_token(db, user, "demo")
+        _, tokens[str(user.role)] = auth.issue_token(db, user, TOKEN_LABEL)
     return added, tokens
 
 
-def _demo_participants(db: Session) -> tuple[list[str], dict[str, int]]:
-    members = list(db.exec(select(Country.code).where(Country.is_member).order_by(Country.name)))
-    people = {p.email: p.id or 0 for p in db.exec(select(Person))}
-    return members, people
+def _load_sessions(db: Session, demo_sessions: list[DemoSession], now: datetime) -> int:
+    if db.exec(select(func.count()).select_from(VdoSession)).one():
+        return 0
+    booked: dict[str, VdoSession] = {}
+    for index, demo_session in enumerate(demo_sessions):
+        with _entry(f"sessions[{index}]"):
+            request = _booking_request(db, demo_session, booked, now)
+            if request.recurrence is not None:
+                booked[request.title] = series.book_series(db, request, now=now)
+            else:
+                booked[request.title] = sessions.book_session(db, request, now=now)
+    return len(booked)
 
 
-def _next_common_slot(db: Session, countries: list[str], now: datetime) -> datetime:
-    """The best all-members hour in the coming four weeks, found by the planner itself."""
-    first_day = (now + timedelta(days=2)).date()
+def _booking_request(
+    db: Session, demo: DemoSession, booked: Mapping[str, VdoSession], now: datetime
+) -> SessionCreate:
+    """The `POST /api/v1/sessions` body the entry stands for, on the clock `now`."""
+    if demo.countries == "members":
+        query = select(Country.code).where(Country.is_member).order_by(col(Country.name))
+        countries = list(db.exec(query))
+    else:
+        countries = demo.countries
+    people = _person_ids(db, demo.people, "people")
+    bridge = db.exec(select(Bridge).where(Bridge.name == demo.bridge)).first()
+    if bridge is None:
+        raise invalid_field("bridge", f"no bridge named {demo.bridge!r}")
+    request = {
+        **(demo.model_extra or {}),
+        "title": demo.title,
+        "organiser_zone": demo.organiser_zone,
+        "duration_minutes": demo.duration_minutes,
+        "bridge_id": bridge.id,
+        "countries": countries,
+        "people": people,
+    }
+    # Validated once with a stand-in start, so the rule reads checked values.
+    checked = SessionCreate.model_validate(request | {"start": now})
+    start = _start(db, demo.start_rule, checked, booked, now)
+    return SessionCreate.model_validate(request | {"start": start})
+
+
+def _start(
+    db: Session,
+    rule: StartRule,
+    request: SessionCreate,
+    booked: Mapping[str, VdoSession],
+    now: datetime,
+) -> datetime:
+    """When the session starts, relative to `now`, so the demo never lies in the past."""
+    if isinstance(rule, StartAfter):
+        earlier = booked.get(rule.session)
+        if earlier is None:
+            raise invalid_field(
+                "start_after.session", f"no earlier session titled {rule.session!r}"
+            )
+        return earlier.start_utc + timedelta(days=rule.days)
+    if isinstance(rule, StartOnWeekday):
+        zone = pytz.timezone(directory.check_zone("organiser_zone", request.organiser_zone))
+        earliest = now.date() + timedelta(days=rule.at_least_days_ahead)
+        day = earliest + timedelta(days=(WEEKDAY_CODES.index(rule.day) - earliest.weekday()) % 7)
+        return zone.localize(datetime.combine(day, rule.local_time))
+    first_day = (now + timedelta(days=rule.days_ahead)).date()
     plan = planning.plan(
         db,
-        countries=countries,
-        people=[],
+        countries=request.countries,
+        people=request.people,
         first_day=first_day,
-        last_day=first_day + timedelta(days=27),
-        duration=timedelta(hours=1),
-        step=timedelta(minutes=30),
-        bridge_id=None,
+        last_day=first_day + timedelta(days=rule.window_days - 1),
+        duration=timedelta(minutes=request.duration_minutes),
+        step=timedelta(minutes=rule.step_minutes),
+        bridge_id=request.bridge_id,
         limit=1,
         viewer=SECRETARIAT,
     )
+    if not plan.slots:
+        raise invalid_field("start_by_planner", "the planner found no slot in the window")
     return plan.slots[0].start
-
-
-def _load_sessions(db: Session, now: datetime) -> int:
-    if db.exec(select(func.count()).select_from(VdoSession)).one():
-        return 0
-    members, people = _demo_participants(db)
-    bridges = {b.name: b.id or 0 for b in db.exec(select(Bridge))}
-    jitsi, zoom = bridges[DEMO_BRIDGES[0][0]], bridges[DEMO_BRIDGES[2][0]]
-    steering = sessions.book_session(
-        db,
-        SessionCreate(
-            title="ASEAN Pubs Steering Committee",
-            start=_next_common_slot(db, members, now),
-            duration_minutes=60,
-            organiser_zone="Asia/Bangkok",
-            bridge_id=jitsi,
-            countries=members,
-            chair_country="TH",
-            description="Quarterly review of the network's work plan.",
-        ),
-        now=now,
-    )
-    first_thursday = (now + timedelta(days=(3 - now.weekday()) % 7 + 7)).date()
-    working_group = series.book_series(
-        db,
-        SessionCreate(
-            title="Digital Government Working Group",
-            start=pytz.timezone("Asia/Bangkok").localize(
-                datetime.combine(first_thursday, time(14, 0))
-            ),
-            duration_minutes=60,
-            organiser_zone="Asia/Bangkok",
-            bridge_id=zoom,
-            countries=["ID", "MY", "PH", "TH", "VN"],
-            recurrence=RecurrenceIn(freq="WEEKLY", byweekday=["TH"], count=8),
-            chair_country="ID",
-            acknowledge_problems=True,
-        ),
-        now=now,
-    )
-    partners = sessions.book_session(
-        db,
-        SessionCreate(
-            title="Partners' briefing: public-sector innovation",
-            start=steering.start_utc + timedelta(days=7),
-            duration_minutes=60,
-            organiser_zone="Asia/Bangkok",
-            bridge_id=jitsi,
-            countries=["TH"],
-            people=[
-                people["ecruz@adb.example.org"],
-                people["dmiller@worldbank.example.org"],
-                people["aino.virtanen@oulu.example.fi"],
-            ],
-            acknowledge_problems=True,
-        ),
-        now=now,
-    )
-    return len([steering, working_group, partners])

@@ -1,7 +1,7 @@
 """Pure iCalendar builder: invites (RFC 5546 REQUEST/CANCEL) and feeds (RFC 7986), as bytes.
 
 Plain frozen dataclasses in, CRLF-terminated, folded UTF-8 bytes out; no DB, no HTTP. Every rule
-of DESIGN.md section 4 is applied here so that callers cannot get it wrong:
+of docs/domain.md ("Calendar rules") is applied here so that callers cannot get it wrong:
 
 - DTSTART/DTEND/RECURRENCE-ID/EXDATE carry the organiser's TZID (so a weekly series keeps its
   wall-clock time and BYDAY means the organiser's weekday) with one bounded VTIMEZONE per TZID;
@@ -269,7 +269,7 @@ def build_feed(
         calendar.add(property_name, vText(_text(text)))
     interval = _duration_in_time_units(refresh)
     # icalendar's refresh_interval omits VALUE=DURATION, which RFC 7986 section 5.7 requires, and
-    # writes whole days as "P1D"; DESIGN.md section 4 wants the "PT..." form for both.
+    # writes whole days as "P1D"; feeds use the "PT..." form for both.
     calendar.add("REFRESH-INTERVAL", vText(interval), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vText(interval))
     if events:

@@ -1,7 +1,7 @@
 """Stored sessions as iCalendar: the invite of a session or series, and the events of feeds.
 
 Rows are mapped to the pure builder's plain data (`service.calendar.ics`), which applies the
-rules of DESIGN.md section 4. A standalone session is one VEVENT with its stored UID and
+rules of docs/domain.md. A standalone session is one VEVENT with its stored UID and
 SEQUENCE. A series is its master VEVENT (RRULE from the first occurrence, EXDATE for each
 cancelled occurrence) plus one override VEVENT per occurrence that was moved or edited, carrying
 the occurrence's stored RECURRENCE-ID.

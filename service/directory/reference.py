@@ -1,4 +1,4 @@
-"""Reference data for the ASEAN member states (DESIGN.md section 3).
+"""Reference data for the ASEAN member states (docs/domain.md, with sources).
 
 This is seed data, not logic: `vdo db upgrade`/`vdo demo` copy it into the `country` table, where
 staff can edit it. Office hours are written as working periods in local time per weekday; the gaps

@@ -1,0 +1,136 @@
+"""`vdo demo`'s data: a file shipped in the package, loaded through the API's own services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from service.auth.models import ApiToken
+from service.demo import DemoData, load_demo, read_demo_data
+from service.directory.models import Agency, Person
+from service.errors import DomainError
+from service.scheduling.models import VdoSession
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _count(db: Session, model: type) -> int:
+    return db.exec(select(func.count()).select_from(model)).one()
+
+
+def _with(data: DemoData, **changes: object) -> DemoData:
+    return DemoData.model_validate(data.model_dump() | changes)
+
+
+def test_the_shipped_data_loads_once_and_reissues_tokens(db: Session) -> None:
+    first = load_demo(db, now=_now())
+    assert first.created == {
+        "countries": 2,  # the members were seeded by the fixture; the partners' two
+        "agencies": 15,
+        "people": 27,
+        "bridges": 3,
+        "users": 2,
+        "sessions": 3,
+    }
+    booked = _count(db, VdoSession)
+    assert booked == 1 + 8 + 1  # the committee, eight weekly meetings, the partners' briefing
+    again = load_demo(db, now=_now())
+    assert set(again.created.values()) == {0}
+    assert _count(db, VdoSession) == booked
+    assert again.tokens.keys() == {"admin", "secretariat"}
+    assert again.tokens != first.tokens
+    live = db.exec(select(ApiToken).where(ApiToken.label == "demo", ApiToken.revoked_at == None))  # noqa: E711
+    assert len(list(live)) == 2
+
+
+def test_people_get_their_agency_country_and_zone_from_the_directory_service(
+    db: Session,
+) -> None:
+    load_demo(db, now=_now())
+    somchai = db.exec(select(Person).where(Person.email == "somchai.j@opdc.example.th")).one()
+    opdc = db.get(Agency, somchai.agency_id)
+    assert opdc is not None and opdc.acronym == "OPDC"
+    assert (somchai.country_code, somchai.zone, somchai.language) == ("TH", "Asia/Bangkok", "th")
+
+
+def test_an_entry_the_api_would_refuse_stops_the_demo_naming_it(db: Session) -> None:
+    data = read_demo_data()
+    agencies = data.model_dump()["agencies"]
+    agencies[2]["zone"] = "Asia/Atlantis"
+    with pytest.raises(DomainError) as refused:
+        load_demo(db, _with(data, agencies=agencies), now=_now())
+    assert refused.value.errors == [
+        {
+            "field": "agencies[2].zone",
+            "reason": "'Asia/Atlantis' is not an IANA time zone (e.g. Asia/Bangkok)",
+        }
+    ]
+    assert "agencies[2]" in refused.value.detail
+
+
+def test_a_bridge_with_bad_settings_is_refused_as_the_api_refuses_it(db: Session) -> None:
+    data = read_demo_data()
+    bridges = data.model_dump()["bridges"]
+    del bridges[1]["settings"]["secret"]
+    with pytest.raises(DomainError) as refused:
+        load_demo(db, _with(data, bridges=bridges), now=_now())
+    assert refused.value.errors[0]["field"] == "bridges[1].settings.secret"
+
+
+def test_unknown_keys_in_the_file_are_refused_by_name(tmp_path) -> None:
+    path = tmp_path / "demo.toml"
+    path.write_text(
+        '[[agencies]]\nnmae = "Typo"\nacronym = "T"\ncountry_code = "TH"\nkind = "partner"\n'
+    )
+    with pytest.raises(DomainError) as refused:
+        read_demo_data(path)
+    fields = {error["field"] for error in refused.value.errors}
+    assert {"agencies[0].nmae", "agencies[0].name"} <= fields
+
+
+def test_a_session_takes_only_booking_keys_and_one_start_rule(tmp_path) -> None:
+    path = tmp_path / "demo.toml"
+    session = (
+        '[[sessions]]\ntitle = "T"\norganiser_zone = "Asia/Bangkok"\nduration_minutes = 60\n'
+        'bridge = "B"\n'
+    )
+    path.write_text(session + "acknowlege_problems = true\n")
+    with pytest.raises(DomainError) as refused:
+        read_demo_data(path)
+    assert "unknown key(s) acknowlege_problems" in refused.value.errors[0]["reason"]
+    path.write_text(session)
+    with pytest.raises(DomainError) as refused:
+        read_demo_data(path)
+    assert "exactly one of start_by_planner" in refused.value.errors[0]["reason"]
+
+
+def test_sessions_refer_to_known_bridges_and_people(db: Session) -> None:
+    data = read_demo_data()
+    sessions = data.model_dump()["sessions"]
+    sessions[2]["people"] = ["nobody@example.org"]
+    with pytest.raises(DomainError) as refused:
+        load_demo(db, _with(data, sessions=sessions), now=_now())
+    assert refused.value.errors[0]["field"] == "sessions[2].people"
+    assert "nobody@example.org" in refused.value.errors[0]["reason"]
+
+
+def test_relative_starts_follow_the_clock(db: Session) -> None:
+    now = _now() + timedelta(days=40)
+    load_demo(db, now=now)
+    starts = {
+        title: start
+        for title, start in db.exec(
+            select(VdoSession.title, func.min(VdoSession.start_utc)).group_by(VdoSession.title)
+        )
+    }
+    committee = starts["ASEAN Pubs Steering Committee"]
+    assert now + timedelta(days=1) < committee < now + timedelta(days=31)
+    assert starts["Partners' briefing: public-sector innovation"] == committee + timedelta(days=7)
+    group = starts["Digital Government Working Group"].astimezone(UTC)
+    assert group.weekday() == 3 and (group.hour, group.minute) == (7, 0)  # 14:00 in Bangkok
+    assert timedelta(days=6) < group - now < timedelta(days=14)
