@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.db import DatabaseTimeouts
+
 DEV_SECRET_KEY = "dev-only-secret-key-change-me"
 
 
@@ -38,6 +40,18 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _database_timeouts() -> DatabaseTimeouts:
+    defaults = DatabaseTimeouts()
+    timeouts = DatabaseTimeouts(
+        connect_seconds=_env_int("VDO_DATABASE_CONNECT_TIMEOUT", defaults.connect_seconds),
+        statement_seconds=_env_int("VDO_DATABASE_STATEMENT_TIMEOUT", defaults.statement_seconds),
+        pool_seconds=_env_int("VDO_DATABASE_POOL_TIMEOUT", defaults.pool_seconds),
+    )
+    if min(timeouts.connect_seconds, timeouts.statement_seconds, timeouts.pool_seconds) < 1:
+        raise SettingsError("VDO_DATABASE_*_TIMEOUT settings must be at least 1 (seconds).")
+    return timeouts
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
@@ -50,6 +64,7 @@ class Settings:
     feed_past_days: int = 60
     feed_refresh_minutes: int = 360
     log_requests: bool = True
+    database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,6 +78,7 @@ class Settings:
             feed_past_days=_env_int("VDO_FEED_PAST_DAYS", cls.feed_past_days),
             feed_refresh_minutes=_env_int("VDO_FEED_REFRESH_MINUTES", cls.feed_refresh_minutes),
             log_requests=_env_bool("VDO_LOG_REQUESTS", True),
+            database_timeouts=_database_timeouts(),
         )
         settings.check()
         return settings
