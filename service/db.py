@@ -72,7 +72,8 @@ READ_ONLY = "vdo_read_only"
 def _begin_sqlite(connection: Any) -> None:
     # SQLite transactions take the write lock up front: writes are serialized, so two
     # concurrent bookings cannot both pass the overlap check (DESIGN.md section 5). Work that
-    # only reads (feeds) says so through `read_only` and does not queue behind writers.
+    # only reads (feeds, GET requests, token look-ups) says so through `read_only` and does not
+    # queue behind writers.
     read_only = connection.get_execution_options().get(READ_ONLY, False)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
