@@ -28,7 +28,7 @@ from service.conferencing.providers import MeetingDetails, ProviderError, provid
 from service.db import utcnow
 from service.directory.models import Agency, AgencyKind, Country, Person
 from service.directory.service import check_zone
-from service.errors import Conflict, InvalidInput, UpstreamError, invalid_field
+from service.errors import Conflict, InvalidInput, NotFound, UpstreamError, invalid_field
 from service.queries import get_or_404, paginate
 from service.scheduling.availability import (
     Availability,
@@ -269,8 +269,21 @@ def add_invitees(
 # --- reading -----------------------------------------------------------------------------------
 
 
-def get_session(db: Session, session_id: int) -> VdoSession:
-    return get_or_404(db, VdoSession, session_id, "session")
+def get_session(db: Session, session_id: int, *, for_update: bool = False) -> VdoSession:
+    """The session; `for_update` locks its row until the transaction ends, so that two changes
+    read from the same revision cannot both pass the revision check (PostgreSQL: a row lock;
+    SQLite serializes writers already)."""
+    if not for_update:
+        return get_or_404(db, VdoSession, session_id, "session")
+    locked = db.exec(
+        select(VdoSession)
+        .where(col(VdoSession.id) == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if locked is None:
+        raise NotFound(f"No session with id {session_id}.")
+    return locked
 
 
 def list_sessions(
@@ -354,7 +367,8 @@ def invited_countries(db: Session, session: VdoSession) -> list[str]:
 
 
 def _affected(db: Session, session: VdoSession, scope: Scope) -> list[VdoSession]:
-    """The session alone, or it and the later confirmed occurrences of its series."""
+    """The session alone, or it and the later confirmed occurrences of its series, locked like
+    the session (in start order, so that two changes lock in the same order)."""
     if scope == Scope.this or session.series_id is None:
         return [session]
     return list(
@@ -366,6 +380,8 @@ def _affected(db: Session, session: VdoSession, scope: Scope) -> list[VdoSession
                 VdoSession.status == SessionStatus.confirmed,
             )
             .order_by(col(VdoSession.start_utc))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -375,7 +391,7 @@ def reschedule(
 ) -> VdoSession:
     """Edit a session (or it and the following occurrences); time changes raise SEQUENCE."""
     now = now or utcnow()
-    session = get_session(db, session_id)
+    session = get_session(db, session_id, for_update=True)
     if session.status == SessionStatus.cancelled:
         raise Conflict("A cancelled session cannot be changed; book a new one.")
     if data.revision != session.revision:
@@ -448,7 +464,7 @@ def reschedule(
 
 def cancel(db: Session, session_id: int, scope: Scope) -> list[VdoSession]:
     """Cancel a session (or it and the following occurrences); frees the bridge."""
-    session = get_session(db, session_id)
+    session = get_session(db, session_id, for_update=True)
     if session.status == SessionStatus.cancelled:
         raise Conflict(f"Session {session_id} is already cancelled.")
     affected = _affected(db, session, scope)
