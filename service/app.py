@@ -38,6 +38,9 @@ from service.settings import Settings
 API_PREFIX = "/api/v1"
 
 
+HEALTH_DEADLINE_SECONDS = 3.0
+
+
 def _database_ok(engine: Engine) -> bool:
     try:
         with engine.connect() as connection:
@@ -48,11 +51,33 @@ def _database_ok(engine: Engine) -> bool:
         return False
 
 
+async def _database_answers(state: State) -> bool:
+    """Whether the database answers within the deadline.
+
+    The check runs on threads of its own, so requests stuck on a hanging database cannot starve
+    it; a check that is itself stuck is abandoned at the deadline."""
+    with anyio.move_on_after(HEALTH_DEADLINE_SECONDS):
+        return await anyio.to_thread.run_sync(
+            _database_ok, state.engine, abandon_on_cancel=True, limiter=state.health_threads
+        )
+    logging.getLogger("vdo").error(
+        "health check: no answer from the database within %g s", HEALTH_DEADLINE_SECONDS
+    )
+    return False
+
+
 @get("/health", tags=["operations"], summary="Liveness and database reachability")
 async def health(state: State) -> Response[dict[str, str]]:
-    ok = await anyio.to_thread.run_sync(_database_ok, state.engine)
-    body = {"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"}
-    return Response(body, status_code=200 if ok else 503)
+    if await _database_answers(state):
+        return Response({"status": "ok", "database": "ok"}, status_code=200)
+    return Response(
+        {
+            "status": "degraded",
+            "database": "unreachable",
+            "detail": "The service runs, but its database is unreachable.",
+        },
+        status_code=503,
+    )
 
 
 def api_route_handlers() -> list[Any]:
@@ -72,10 +97,12 @@ def api_route_handlers() -> list[Any]:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     settings.check()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, settings.database_timeouts)
 
     @asynccontextmanager
-    async def dispose_engine(_: Litestar) -> AsyncGenerator[None, None]:
+    async def health_threads_and_engine(app: Litestar) -> AsyncGenerator[None, None]:
+        # A limiter belongs to the event loop it was made in: one per run of the app.
+        app.state.health_threads = anyio.CapacityLimiter(2)
         try:
             yield
         finally:
@@ -93,7 +120,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         dependencies={"db": Provide(provide_db)},
         exception_handlers=problem_handlers,
         middleware=middleware,
-        lifespan=[dispose_engine],
+        lifespan=[health_threads_and_engine],
         state=State({"settings": settings, "engine": engine}),
         logging_config=logging_config(),
         openapi_config=OpenAPIConfig(

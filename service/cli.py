@@ -25,7 +25,7 @@ err = Console(stderr=True)
 
 
 def _engine(settings: Settings) -> Engine:
-    return make_engine(settings.database_url)
+    return make_engine(settings.database_url, settings.database_timeouts)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:

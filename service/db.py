@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,8 @@ READ_ONLY = "vdo_read_only"
 def _begin_sqlite(connection: Any) -> None:
     # SQLite transactions take the write lock up front: writes are serialized, so two
     # concurrent bookings cannot both pass the overlap check (docs/operations.md). Work that
-    # only reads (feeds) says so through `read_only` and does not queue behind writers.
+    # only reads (feeds, GET requests, token look-ups) says so through `read_only` and does not
+    # queue behind writers.
     read_only = connection.get_execution_options().get(READ_ONLY, False)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
@@ -81,22 +83,50 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def make_engine(database_url: str) -> Engine:
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long a request waits on the database before it gives up with a 503.
+
+    Without these a PostgreSQL server that accepts connections but never answers holds each
+    request (and its worker thread) for minutes, until no thread is left even for `/health`.
+    """
+
+    connect_seconds: int = 5  # opening a connection (psycopg counts at least 2)
+    statement_seconds: int = 15  # one statement on PostgreSQL, lock waits included
+    pool_seconds: int = 10  # waiting for a free connection in the pool
+
+
+def make_engine(database_url: str, timeouts: DatabaseTimeouts | None = None) -> Engine:
     # Every entry point makes its engine here: registering all tables (and the calendar
     # counter's flush hook) now means no process can change data behind the feeds' backs.
     import service.tables  # noqa: F401 (circular at module level)
 
+    timeouts = timeouts or DatabaseTimeouts()
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 15},
+            pool_timeout=timeouts.pool_seconds,
+        )
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        pool_timeout=timeouts.pool_seconds,
+        connect_args={
+            "connect_timeout": timeouts.connect_seconds,
+            "options": f"-c statement_timeout={timeouts.statement_seconds * 1000}",
+        },
+    )
 
 
 @contextmanager

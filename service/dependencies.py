@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import anyio.to_thread
+from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlmodel import Session
 
+from service.db import read_only
+
 Db: TypeAlias = NamedDependency[Session]
 """A handler's `db` parameter: the request's unit of work from `provide_db`."""
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-async def provide_db(state: State) -> AsyncGenerator[Session, None]:
+
+async def provide_db(
+    state: State, request: Request[Any, Any, Any]
+) -> AsyncGenerator[Session, None]:
     """One unit of work per request: committed when the handler succeeds, else rolled back.
 
-    Commit and rollback run in a worker thread so that database I/O never blocks the event loop.
+    Safe requests only read, so they never take SQLite's write lock and never queue behind a
+    writer; the others take it up front (see `service.db`). Commit and rollback run in a
+    worker thread so that database I/O never blocks the event loop.
     """
-    db = Session(state.engine, expire_on_commit=False)
+    engine = read_only(state.engine) if request.method in SAFE_METHODS else state.engine
+    db = Session(engine, expire_on_commit=False)
     try:
         yield db
         await anyio.to_thread.run_sync(db.commit)

@@ -12,9 +12,12 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# What a 503 tells clients to wait before trying again: about one connect timeout.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class DomainError(Exception):
@@ -70,12 +73,13 @@ def _problem(
     status: int,
     title: str,
     detail: str,
+    headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response[dict[str, Any]]:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     body["instance"] = request.url.path
     body.update({key: value for key, value in extra.items() if value not in (None, [], {})})
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
@@ -135,6 +139,23 @@ def _integrity_error(
     )
 
 
+def _database_unavailable(
+    request: Request[Any, Any, Any], exc: OperationalError | PoolTimeoutError
+) -> Response[dict[str, Any]]:
+    # Unreachable, not answering within the timeouts, or (SQLite) locked for too long: the
+    # transaction was rolled back, and the same request will likely work in a moment.
+    reason = str(exc.orig).splitlines()[0] if isinstance(exc, OperationalError) else str(exc)
+    request.logger.warning("database unavailable on %s: %s", request.url.path, reason)
+    return _problem(
+        request,
+        503,
+        "Service unavailable",
+        "The database is not answering right now, so the request changed nothing. "
+        f"Please try again in {DATABASE_RETRY_AFTER_SECONDS} seconds.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+
+
 def _unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     request.logger.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return _problem(
@@ -161,5 +182,7 @@ problem_handlers: ExceptionHandlersMap = {
     OverflowError: _out_of_range,
     DataError: _unstorable,
     IntegrityError: _integrity_error,
+    OperationalError: _database_unavailable,
+    PoolTimeoutError: _database_unavailable,
     Exception: _unexpected_error,
 }

@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from service.db import DatabaseTimeouts
+
 DEFAULT_DATA_DIR = Path("var")
 SECRET_KEY_FILE = "secret_key"
 MIN_SECRET_KEY_LENGTH = 32
@@ -103,6 +105,18 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _database_timeouts() -> DatabaseTimeouts:
+    defaults = DatabaseTimeouts()
+    timeouts = DatabaseTimeouts(
+        connect_seconds=_env_int("VDO_DATABASE_CONNECT_TIMEOUT", defaults.connect_seconds),
+        statement_seconds=_env_int("VDO_DATABASE_STATEMENT_TIMEOUT", defaults.statement_seconds),
+        pool_seconds=_env_int("VDO_DATABASE_POOL_TIMEOUT", defaults.pool_seconds),
+    )
+    if min(timeouts.connect_seconds, timeouts.statement_seconds, timeouts.pool_seconds) < 1:
+        raise SettingsError("VDO_DATABASE_*_TIMEOUT settings must be at least 1 (seconds).")
+    return timeouts
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
@@ -116,6 +130,7 @@ class Settings:
     feed_past_days: int = 60
     feed_refresh_minutes: int = 360
     log_requests: bool = True
+    database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -141,6 +156,7 @@ class Settings:
             feed_past_days=_env_int("VDO_FEED_PAST_DAYS", cls.feed_past_days),
             feed_refresh_minutes=_env_int("VDO_FEED_REFRESH_MINUTES", cls.feed_refresh_minutes),
             log_requests=_env_bool("VDO_LOG_REQUESTS", True),
+            database_timeouts=_database_timeouts(),
         )
         settings.check()
         return settings

@@ -15,8 +15,8 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from sqlalchemy import Engine
 
 from service.auth.models import STAFF_ROLES, Role
-from service.auth.service import user_for_token
-from service.db import session_scope
+from service.auth.service import record_token_use, token_use_due, user_for_token
+from service.db import read_only, session_scope, utcnow
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,19 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
 
 
 def _principal_for_token(engine: Engine, token: str) -> Principal | None:
-    with session_scope(engine) as db:
-        user = user_for_token(db, token)
-        if user is None or user.id is None:
-            return None
-        return Principal(user.id, user.email, user.role, user.person_id)
+    # Looking the token up only reads, so it never waits for SQLite's write lock; recording
+    # its use (rarely due) is a write transaction of its own.
+    with session_scope(read_only(engine)) as db:
+        found = user_for_token(db, token)
+    if found is None:
+        return None
+    user, api_token = found
+    now = utcnow()
+    if token_use_due(api_token, now) and api_token.id is not None:
+        with session_scope(engine) as db:
+            record_token_use(db, api_token.id, now)
+    assert user.id is not None  # a stored row
+    return Principal(user.id, user.email, user.role, user.person_id)
 
 
 def is_options_request(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:

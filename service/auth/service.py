@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
 
 from service.auth.models import ApiToken, Role, User
 from service.auth.schemas import UserUpdate
@@ -121,7 +122,8 @@ def issue_token(db: Session, user: User, label: str = "") -> tuple[ApiToken, str
     return api_token, token
 
 
-def user_for_token(db: Session, token: str) -> User | None:
+def user_for_token(db: Session, token: str) -> tuple[User, ApiToken] | None:
+    """The active user holding an unrevoked `token`, and the token's row. Only reads."""
     row = db.exec(
         select(ApiToken, User)
         .join(User, ApiToken.user_id == User.id)  # type: ignore[arg-type]
@@ -132,13 +134,28 @@ def user_for_token(db: Session, token: str) -> User | None:
     api_token, user = row
     if not user.active:
         return None
-    now = utcnow()
-    # Recorded to the minute-ish, not on every request: a write per API call would queue every
-    # request behind SQLite's write lock for a value people read in days.
-    if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
-        api_token.last_used_at = now
-        db.add(api_token)
-    return user
+    return user, api_token
+
+
+def token_use_due(api_token: ApiToken, now: datetime) -> bool:
+    """Use is recorded to the minute-ish, not on every request: a write per API call would
+    queue every request behind SQLite's write lock for a value people read in days."""
+    return api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION
+
+
+def record_token_use(db: Session, token_id: int, now: datetime) -> None:
+    """Record a use unless a parallel request just did (one conditional UPDATE, no read)."""
+    db.exec(
+        update(ApiToken)
+        .where(col(ApiToken.id) == token_id)
+        .where(
+            or_(
+                col(ApiToken.last_used_at).is_(None),
+                col(ApiToken.last_used_at) < now - LAST_USED_RESOLUTION,
+            )
+        )
+        .values(last_used_at=now)
+    )
 
 
 def revoke_token(db: Session, user: User, token_id: int) -> None:

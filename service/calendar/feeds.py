@@ -27,7 +27,7 @@ from functools import cache
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, func, or_, true, union
+from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, bindparam, func, or_, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -40,7 +40,13 @@ from service.directory.models import Country, Person
 from service.directory.service import get_person
 from service.errors import NotFound
 from service.scheduling.disclosure import Reader
-from service.scheduling.models import Series, SessionCountry, SessionParticipant, VdoSession
+from service.scheduling.models import (
+    Series,
+    SessionCountry,
+    SessionParticipant,
+    SessionStatus,
+    VdoSession,
+)
 from service.settings import Settings
 
 FEED_TOKEN_BYTES = 32
@@ -143,12 +149,14 @@ _CUTOFF = "cutoff"
 
 
 def _belongs(kind: FeedKind, session: type[VdoSession]) -> ColumnElement[bool]:
-    """Sessions of the feed, whenever they are (`session` may be an alias of VdoSession)."""
+    """Sessions of the feed, whenever they are (`session` may be an alias of VdoSession).
+    Reservations still waiting for their room are not sessions of any feed."""
+    booked = col(session.status) != SessionStatus.pending
     if kind is FeedKind.person:
         mine = select(SessionParticipant.session_id).where(
             SessionParticipant.person_id == bindparam(_FEED_KEY)
         )
-        return col(session.id).in_(mine)
+        return and_(booked, col(session.id).in_(mine))
     if kind is FeedKind.country:
         invited = select(SessionCountry.session_id).where(
             SessionCountry.country_code == bindparam(_FEED_KEY)
@@ -158,8 +166,8 @@ def _belongs(kind: FeedKind, session: type[VdoSession]) -> ColumnElement[bool]:
             .join(Person, col(Person.id) == SessionParticipant.person_id)
             .where(Person.country_code == bindparam(_FEED_KEY))
         )
-        return or_(col(session.id).in_(invited), col(session.id).in_(delegates))
-    return true()
+        return and_(booked, or_(col(session.id).in_(invited), col(session.id).in_(delegates)))
+    return booked
 
 
 def _in_feed(kind: FeedKind) -> ColumnElement[bool]:

@@ -17,8 +17,17 @@ from service.db import UTCDateTime, utcnow
 
 
 class SessionStatus(StrEnum):
+    # Reserved: holding its bridge slot while the video provider makes the room. Not booked
+    # yet, so no list, feed or invite shows it; confirmed or deleted within seconds, or
+    # released as stale after a crash (service.scheduling.service.RESERVATION_LIFETIME).
+    pending = "pending"
     confirmed = "confirmed"
     cancelled = "cancelled"
+
+
+# What occupies a bridge and its participants' time; the PostgreSQL exclusion constraint
+# (migration 0006) covers the same statuses.
+HOLDS_SLOT = (SessionStatus.confirmed, SessionStatus.pending)
 
 
 class ParticipantRole(StrEnum):

@@ -19,9 +19,9 @@ from service.errors import invalid_field
 from service.scheduling.availability import Participant
 from service.scheduling.intervals import Interval
 from service.scheduling.models import (
+    HOLDS_SLOT,
     PersonUnavailability,
     SessionParticipant,
-    SessionStatus,
     VdoSession,
 )
 from service.scheduling.office_hours import WeeklyHours
@@ -100,7 +100,7 @@ def people_participants(
         .join(VdoSession, and_(col(VdoSession.id) == SessionParticipant.session_id))
         .where(
             col(SessionParticipant.person_id).in_(ids),
-            VdoSession.status == SessionStatus.confirmed,
+            col(VdoSession.status).in_(HOLDS_SLOT),
             VdoSession.start_utc < window_end,
             VdoSession.end_utc > window_start,
             col(VdoSession.id).not_in(list(ignore_session_ids)),
@@ -145,7 +145,7 @@ def bridge_bookings(
     sessions = db.exec(
         select(VdoSession.start_utc, VdoSession.end_utc, VdoSession.title).where(
             VdoSession.bridge_id == bridge_id,
-            VdoSession.status == SessionStatus.confirmed,
+            col(VdoSession.status).in_(HOLDS_SLOT),
             VdoSession.start_utc < window_end,
             VdoSession.end_utc > window_start,
             col(VdoSession.id).not_in(list(ignore_session_ids)),

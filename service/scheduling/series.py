@@ -29,18 +29,19 @@ from service.scheduling.rotation import rotate_hosts
 from service.scheduling.schemas import SessionCreate
 from service.scheduling.service import (
     Invitation,
+    Reservation,
     active_bridge,
     add_invitees,
     check_bridge_free,
     check_chair,
     check_times,
-    create_meeting,
+    confirm_reservation,
     describe,
-    end_meeting_quietly,
     insert_session,
     invited_countries,
     invitees,
     new_uid,
+    release_stale_reservations,
     resolve_invitation,
     unavailable,
 )
@@ -100,7 +101,9 @@ def book_series(
     http: httpx.Client | None = None,
     now: datetime | None = None,
 ) -> VdoSession:
-    """Book every occurrence up to the horizon; returns the first one."""
+    """Book every occurrence up to the horizon; returns the first one.
+
+    Commits `db` on the way, like `book_session` (see `confirm_reservation`)."""
     assert data.recurrence is not None
     now = now or utcnow()
     zone = pytz.timezone(check_zone("organiser_zone", data.organiser_zone))
@@ -122,6 +125,7 @@ def book_series(
     check_chair(invitation, data.chair_person_id)
     problems: list[str] = []
     flags = []
+    release_stale_reservations(db)
     for start in starts:
         hard, flag = _problems_and_flags(invitation.participants, start, duration, zone.zone)
         problems += hard
@@ -135,7 +139,6 @@ def book_series(
             problems=problems,
         )
     hosts = _hosts(db, data, len(starts))
-    meeting = create_meeting(bridge, data.title, starts[0], starts[-1] + duration, http)
     series = Series(
         uid=new_uid(),
         title=data.title.strip(),
@@ -148,21 +151,22 @@ def book_series(
         host_order=_host_order(db, data) if hosts[0] else [],
         host_opt_outs=data.host_opt_outs,
         horizon_end=horizon_end,
+        status=SessionStatus.pending,
     )
     db.add(series)
     db.flush()
     occurrences = []
-    try:
-        for start, flag, host in zip(starts, flags, hosts, strict=True):
-            occurrence = _occurrence(series, start, host, meeting.to_json(), flag)
-            occurrence.acknowledged = problems
-            insert_session(db, occurrence, bridge)
-            occurrences.append(occurrence)
-    except Exception:
-        end_meeting_quietly(bridge, meeting, http)
-        raise
+    for start, flag, host in zip(starts, flags, hosts, strict=True):
+        occurrence = _occurrence(series, start, host, {}, flag)
+        occurrence.status = SessionStatus.pending
+        occurrence.acknowledged = problems
+        insert_session(db, occurrence, bridge)
+        occurrences.append(occurrence)
     for occurrence in occurrences:
         add_invitees(db, occurrence, invitation, data.chair_person_id)
+    # One room for the whole series, made once the occurrences hold their slots.
+    reservation = Reservation(bridge, occurrences, series)
+    confirm_reservation(db, reservation, data.title, starts[0], starts[-1] + duration, http)
     return occurrences[0]
 
 

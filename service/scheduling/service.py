@@ -5,6 +5,8 @@
 - A bridge never carries two confirmed sessions at once: checked here with a clear 409, and
   enforced by the database under concurrency (PostgreSQL exclusion constraint; serialized
   writers on SQLite).
+- Nothing waits on a video provider inside a transaction: a booking reserves its slot (pending
+  sessions, committed), asks the provider for a room, then confirms (`confirm_reservation`).
 - Every change goes through `record_change`, the one place that raises REVISION and, for changes
   of time or status, the iCalendar SEQUENCE.
 """
@@ -19,7 +21,7 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytz
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, and_, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -28,8 +30,8 @@ from service.conferencing.providers import MeetingDetails, ProviderError, provid
 from service.db import utcnow
 from service.directory.models import Agency, AgencyKind, Country, Person
 from service.directory.service import check_zone
-from service.errors import Conflict, InvalidInput, UpstreamError, invalid_field
-from service.queries import get_or_404, paginate
+from service.errors import Conflict, InvalidInput, NotFound, UpstreamError, invalid_field
+from service.queries import paginate
 from service.scheduling.availability import (
     Availability,
     Participant,
@@ -178,6 +180,121 @@ def end_meeting_quietly(bridge: Bridge, details: MeetingDetails, http: httpx.Cli
         provider_for(bridge.provider, bridge.settings, http=http).end_meeting(details)
 
 
+# --- reserving, then confirming ------------------------------------------------------------------
+
+# A booking that crashed between reserving and confirming leaves pending sessions behind; after
+# this long (far beyond any provider's timeout) the next booking or change releases them.
+RESERVATION_LIFETIME = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Pending sessions (and their pending series) holding a bridge slot while the provider makes
+    their room; they share a UID."""
+
+    bridge: Bridge
+    sessions: list[VdoSession]
+    series: Series | None = None
+
+
+def release_stale_reservations(db: Session) -> None:
+    """Release reservations older than RESERVATION_LIFETIME, so that they cannot hold a bridge
+    forever. Measured on the clock that stamped them (`created_at`).
+
+    Plain DELETEs, so that two bookings releasing the same rows at once cannot trip over each
+    other; reservations are in no feed, so the calendar counter need not move."""
+    cutoff = utcnow() - RESERVATION_LIFETIME
+    db.exec(
+        delete(VdoSession).where(
+            col(VdoSession.status) == SessionStatus.pending, col(VdoSession.created_at) < cutoff
+        )
+    )
+    occurrences = select(VdoSession.id).where(col(VdoSession.series_id) == Series.id)
+    db.exec(
+        delete(Series).where(
+            col(Series.status) == SessionStatus.pending,
+            col(Series.created_at) < cutoff,
+            ~occurrences.exists(),
+        )
+    )
+
+
+def _release(db: Session, reservation: Reservation) -> None:
+    """Delete what is left of the reservation (invitees go with it: ON DELETE CASCADE)."""
+    db.exec(delete(VdoSession).where(_reserved(reservation)))
+    if reservation.series is not None:
+        db.exec(
+            delete(Series).where(
+                col(Series.id) == reservation.series.id,
+                col(Series.uid) == reservation.series.uid,
+                col(Series.status) == SessionStatus.pending,
+            )
+        )
+
+
+def _reserved(reservation: Reservation) -> ColumnElement[bool]:
+    # The UID too: SQLite may give a released row's id to a newer reservation.
+    return and_(
+        col(VdoSession.id).in_([s.id for s in reservation.sessions]),
+        col(VdoSession.uid) == reservation.sessions[0].uid,
+        col(VdoSession.status) == SessionStatus.pending,
+    )
+
+
+def _still_pending(db: Session, reservation: Reservation) -> list[VdoSession]:
+    """The reservation's sessions that are still pending, locked until the transaction ends."""
+    return list(
+        db.exec(
+            select(VdoSession)
+            .where(_reserved(reservation))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def confirm_reservation(
+    db: Session,
+    reservation: Reservation,
+    title: str,
+    start: datetime,
+    end: datetime,
+    http: httpx.Client | None,
+) -> None:
+    """Commit the reservation, ask the provider for a room, then confirm the sessions with it.
+
+    The provider is called with no transaction open (on SQLite: without the write lock), so a
+    slow provider delays only this booking. If it fails, the reservation is deleted and
+    committed before the 502: nothing is booked. If the reservation lapsed meanwhile (released
+    as stale), the new room is ended and nothing is booked (409). `db` must not expire its
+    objects on commit (`expire_on_commit=False`, as every session here is made).
+    """
+    db.commit()
+    try:
+        meeting = create_meeting(reservation.bridge, title, start, end, http)
+    except Exception:
+        _release(db, reservation)
+        db.commit()
+        raise
+    held = _still_pending(db, reservation)
+    if len(held) != len(reservation.sessions):
+        _release(db, reservation)
+        db.commit()
+        end_meeting_quietly(reservation.bridge, meeting, http)
+        raise Conflict(
+            "The video provider took too long and the reservation of the bridge lapsed; "
+            "nothing was booked. Please try again."
+        )
+    for session in held:
+        session.status = SessionStatus.confirmed
+        session.meeting = meeting.to_json()
+        db.add(session)
+    if reservation.series is not None:
+        reservation.series.status = SessionStatus.confirmed
+        db.add(reservation.series)
+    db.flush()
+
+
 def insert_session(db: Session, session: VdoSession, bridge: Bridge) -> None:
     """Insert and flush; the database's overlap guard turns into the same 409 as the check."""
     try:
@@ -208,7 +325,10 @@ def book_session(
     http: httpx.Client | None = None,
     now: datetime | None = None,
 ) -> VdoSession:
-    """Book one session (a series goes through `service.scheduling.series.book_series`)."""
+    """Book one session (a series goes through `service.scheduling.series.book_series`).
+
+    Commits `db` on the way (see `confirm_reservation`); what follows runs in a new transaction.
+    """
     now = now or utcnow()
     start = data.start.astimezone(pytz.UTC)
     end = check_times(start, data.duration_minutes, now)
@@ -226,8 +346,8 @@ def book_session(
             + ". Choose another time or send acknowledge_problems: true.",
             problems=problems,
         )
+    release_stale_reservations(db)
     check_bridge_free(db, bridge, start, end)
-    meeting = create_meeting(bridge, data.title, start, end, http)
     session = VdoSession(
         uid=new_uid(),
         title=data.title.strip(),
@@ -237,15 +357,12 @@ def book_session(
         organiser_zone=zone,
         bridge_id=bridge.id or 0,
         chair_country=data.chair_country.upper() if data.chair_country else None,
-        meeting=meeting.to_json(),
+        status=SessionStatus.pending,
         acknowledged=problems,
     )
-    try:
-        insert_session(db, session, bridge)
-    except Conflict:
-        end_meeting_quietly(bridge, meeting, http)
-        raise
+    insert_session(db, session, bridge)
     add_invitees(db, session, invitation, data.chair_person_id)
+    confirm_reservation(db, Reservation(bridge, [session]), data.title, start, end, http)
     return session
 
 
@@ -269,8 +386,19 @@ def add_invitees(
 # --- reading -----------------------------------------------------------------------------------
 
 
-def get_session(db: Session, session_id: int) -> VdoSession:
-    return get_or_404(db, VdoSession, session_id, "session")
+def get_session(db: Session, session_id: int, *, for_update: bool = False) -> VdoSession:
+    """The session (a reservation is not one yet); `for_update` locks its row until the
+    transaction ends, so that two changes read from the same revision cannot both pass the
+    revision check (PostgreSQL: a row lock; SQLite serializes writers already)."""
+    query = select(VdoSession).where(
+        col(VdoSession.id) == session_id, VdoSession.status != SessionStatus.pending
+    )
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    session = db.exec(query).first()
+    if session is None:
+        raise NotFound(f"No session with id {session_id}.")
+    return session
 
 
 def list_sessions(
@@ -284,7 +412,11 @@ def list_sessions(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[VdoSession], int]:
-    query = select(VdoSession).order_by(col(VdoSession.start_utc), col(VdoSession.id))
+    query = (
+        select(VdoSession)
+        .where(VdoSession.status != SessionStatus.pending)
+        .order_by(col(VdoSession.start_utc), col(VdoSession.id))
+    )
     if start:
         query = query.where(VdoSession.end_utc > start)
     if end:
@@ -354,7 +486,8 @@ def invited_countries(db: Session, session: VdoSession) -> list[str]:
 
 
 def _affected(db: Session, session: VdoSession, scope: Scope) -> list[VdoSession]:
-    """The session alone, or it and the later confirmed occurrences of its series."""
+    """The session alone, or it and the later confirmed occurrences of its series, locked like
+    the session (in start order, so that two changes lock in the same order)."""
     if scope == Scope.this or session.series_id is None:
         return [session]
     return list(
@@ -366,6 +499,8 @@ def _affected(db: Session, session: VdoSession, scope: Scope) -> list[VdoSession
                 VdoSession.status == SessionStatus.confirmed,
             )
             .order_by(col(VdoSession.start_utc))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -375,7 +510,7 @@ def reschedule(
 ) -> VdoSession:
     """Edit a session (or it and the following occurrences); time changes raise SEQUENCE."""
     now = now or utcnow()
-    session = get_session(db, session_id)
+    session = get_session(db, session_id, for_update=True)
     if session.status == SessionStatus.cancelled:
         raise Conflict("A cancelled session cannot be changed; book a new one.")
     if data.revision != session.revision:
@@ -393,6 +528,7 @@ def reschedule(
         else session.end_utc - session.start_utc
     )
     bridge = active_bridge(db, session.bridge_id)
+    release_stale_reservations(db)
     affected = _affected(db, session, data.scope)
     ids = [s.id or 0 for s in affected]
     # First check every new time, changing nothing yet.
@@ -448,7 +584,7 @@ def reschedule(
 
 def cancel(db: Session, session_id: int, scope: Scope) -> list[VdoSession]:
     """Cancel a session (or it and the following occurrences); frees the bridge."""
-    session = get_session(db, session_id)
+    session = get_session(db, session_id, for_update=True)
     if session.status == SessionStatus.cancelled:
         raise Conflict(f"Session {session_id} is already cancelled.")
     affected = _affected(db, session, scope)
