@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (python3 and the package registries only):
 #   make run    set up, migrate, load the demo once, serve on http://127.0.0.1:8000
-#   make test   set up and run the whole suite on SQLite and PostgreSQL
+#   make test   set up, lint (ruff check, ruff format --check, mypy), run the whole suite on
+#               SQLite and PostgreSQL
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,9 +23,7 @@ run: setup
 	if $(BIN)/vdo db is-empty; then $(BIN)/vdo demo; fi
 	$(BIN)/vdo serve --host $(HOST) --port $(PORT)
 
-test: setup
-	$(BIN)/ruff check service tests bench alembic
-	$(BIN)/mypy service
+test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
