@@ -1,4 +1,5 @@
-"""The built wheel on its own: installed without `-e`, away from the checkout, it migrates.
+"""The built wheel on its own: installed without `-e`, away from the checkout, it migrates;
+and the lock files that `make` and the Dockerfile install from match pyproject.toml.
 
 The wheel is built and installed offline (no build isolation, no index) so the test needs no
 network: the build backend comes with the dev lock. The fresh environment sees this one's
@@ -13,8 +14,14 @@ import site
 import sqlite3
 import subprocess
 import sys
+import tomllib
 import venv
 from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,3 +63,40 @@ def test_the_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: 
     with sqlite3.connect(database) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert {"country", "person", "alembic_version"} <= tables
+
+
+def _pins(lock: str) -> dict[str, Version]:
+    """Name to version for each `name==version` line of a lock file (hash lines skipped)."""
+    pins = {}
+    for line in (ROOT / lock).read_text().splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            requirement = Requirement(line.split(";")[0].rstrip(" \\"))
+            pins[canonicalize_name(requirement.name)] = Version(str(requirement.specifier)[2:])
+    return pins
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"),
+    [("requirements.lock", ["runtime"]), ("requirements-dev.lock", ["runtime", "dev"])],
+)
+def test_the_locks_pin_every_declared_dependency_within_its_range(
+    lock: str, groups: list[str]
+) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {"runtime": project["dependencies"], **project["optional-dependencies"]}
+    pins = _pins(lock)
+    stale = [
+        spec
+        for group in groups
+        for spec in map(Requirement, declared[group])
+        if pins.get(canonicalize_name(spec.name)) not in spec.specifier
+    ]
+    assert stale == [], f"run `make lock`: {lock} does not satisfy {stale}"
+
+
+def test_the_docker_image_installs_the_runtime_lock_and_the_package_not_editable() -> None:
+    installs = [
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if "pip install" in line
+    ]
+    assert any("requirements.lock" in line for line in installs)
+    assert not any(" -e " in line or "--editable" in line for line in installs)
