@@ -250,7 +250,7 @@ DEMO_USERS = (
     ("admin@aseanpubs.example.org", "Demo Administrator", "admin"),
     ("secretariat@aseanpubs.example.org", "Kanokwan Thongdee", "secretariat"),
 )
-DEMO_PASSWORD = "demo-password-123"
+DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - the demo users' published password
 
 
 @dataclass

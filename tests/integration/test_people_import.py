@@ -50,7 +50,8 @@ def test_good_file_imports_every_row(
     assert response.json() == {"imported": 2, "errors": []}
     people = client.get("/api/v1/people", headers=staff_headers).json()["items"]
     somchai = next(p for p in people if p["name"] == "Somchai Jaidee")
-    assert somchai["zone"] == "Asia/Bangkok" and somchai["language"] == "th"
+    assert somchai["zone"] == "Asia/Bangkok"
+    assert somchai["language"] == "th"
 
 
 def test_one_bad_row_refuses_the_file_and_reports_each_problem(
