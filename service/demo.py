@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 import pytz
 from sqlalchemy import func
@@ -208,7 +209,7 @@ DEMO_PEOPLE: tuple[tuple[str, str, str, str, str, Language], ...] = (
     ),
 )
 
-DEMO_BRIDGES: tuple[tuple[str, ProviderKind, int, dict], ...] = (
+DEMO_BRIDGES: tuple[tuple[str, ProviderKind, int, dict[str, Any]], ...] = (
     ("ASEAN Pubs Room A (Jitsi)", ProviderKind.jitsi, 100, {"base_url": "https://meet.jit.si"}),
     (
         "ASEAN Pubs Room B (BigBlueButton)",
