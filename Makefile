@@ -1,18 +1,23 @@
 # Two commands on a fresh machine (python3 and the package registries only):
 #   make run    set up, migrate, load the demo once, serve on http://127.0.0.1:8000
-#   make test   set up and run the whole suite on SQLite and PostgreSQL
+#   make test   set up, lint (ruff check, ruff format --check, mypy), run the whole suite on
+#               SQLite and PostgreSQL
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench lock clean
 
-$(BIN)/vdo: pyproject.toml
+# The exact versions come from the lock; the project itself is installed on top, without
+# resolving anything, and `pip check` stops a lock that no longer satisfies pyproject.toml.
+$(BIN)/vdo: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip check
 	touch $(BIN)/vdo
 
 setup: $(BIN)/vdo
@@ -22,9 +27,7 @@ run: setup
 	if $(BIN)/vdo db is-empty; then $(BIN)/vdo demo; fi
 	$(BIN)/vdo serve --host $(HOST) --port $(PORT)
 
-test: setup
-	$(BIN)/ruff check service tests bench alembic
-	$(BIN)/mypy service
+test: lint
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
@@ -35,6 +38,15 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/feeds.py
+
+# Renew the locks after changing dependencies in pyproject.toml; versions already pinned stay
+# unless asked: make lock UPGRADE=--upgrade (everything) or UPGRADE="--upgrade-package NAME".
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+lock:
+	test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet 'uv>=0.5,<1'
+	$(LOCK) $(UPGRADE) pyproject.toml -o requirements.lock
+	$(LOCK) $(UPGRADE) --extra dev -c requirements.lock pyproject.toml -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -188,7 +188,8 @@ def main() -> None:
 
         _with_server(probe_settings, b"", probe)
         body, etag = body_holder["body"], body_holder["etag"]
-        assert isinstance(body, bytes) and isinstance(etag, str)
+        assert isinstance(body, bytes)
+        assert isinstance(etag, str)
         print(f"feed: {SESSIONS} sessions, {len(body):,} bytes, ETag {etag}")
 
         cases = [

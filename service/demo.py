@@ -40,8 +40,8 @@ from service.scheduling.recurrence import WEEKDAY_CODES
 from service.scheduling.schemas import SessionCreate
 
 DEMO_DATA_FILE = "demo_data.toml"
-DEMO_PASSWORD = "demo-password-123"
-TOKEN_LABEL = "demo"
+DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - the demo users' published password
+TOKEN_LABEL = "demo"  # noqa: S105 - a label, not a secret
 FORBID_UNKNOWN_KEYS = ConfigDict(extra="forbid")
 
 
@@ -139,7 +139,7 @@ class DemoSession(BaseModel):
     @property
     def start_rule(self) -> StartRule:
         rule = self.start_by_planner or self.start_on_weekday or self.start_after
-        assert rule is not None  # checked when read
+        assert rule is not None  # noqa: S101 - checked when read
         return rule
 
 

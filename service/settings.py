@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError
 from service.db import DatabaseTimeouts
 
 DEFAULT_DATA_DIR = Path("var")
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 MIN_SECRET_KEY_LENGTH = 32
 
 log = logging.getLogger("vdo")

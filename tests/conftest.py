@@ -2,8 +2,11 @@
 
 `VDO_TEST_DATABASES` chooses the backends (default `sqlite,postgresql`); PostgreSQL is the
 machine's server (`VDO_TEST_POSTGRES_URL`, default postgresql://postgres@127.0.0.1:5432/postgres),
-in a fresh database per run and xdist worker, dropped at the end. An unreachable server fails the
-run rather than silently skipping half of the suite.
+in a fresh database per run and xdist worker, dropped at the end. When that server does not
+answer, the run starts a throw-away one from the installed PostgreSQL binaries, shared by all
+xdist workers (see tests/support/postgres_server.py). Without binaries either, the run says so in
+one line and uses SQLite alone, unless `VDO_TEST_DATABASES` names postgresql explicitly (as CI
+does): then it stops with that reason rather than silently skipping half of the suite.
 """
 
 from __future__ import annotations
@@ -26,15 +29,72 @@ from service.db import make_engine, session_scope
 from service.directory.service import seed_member_countries
 from service.settings import Settings
 from service.tables import metadata
+from tests.support import postgres_server
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "VDO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+
+def postgres_admin_url() -> str:
+    """Read when needed: the run may replace it with a throw-away server's (pytest_configure)."""
+    return os.environ.get(
+        "VDO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    )
+
+
 BACKENDS = [
     b.strip()
     for b in os.environ.get("VDO_TEST_DATABASES", "sqlite,postgresql").split(",")
     if b.strip()
 ]
+POSTGRES_UNAVAILABLE = (
+    "postgresql" in BACKENDS
+    and not postgres_server.answers(postgres_admin_url())
+    and postgres_server.find_bindir() is None
+)
+if POSTGRES_UNAVAILABLE and "VDO_TEST_DATABASES" not in os.environ:
+    BACKENDS.remove("postgresql")
+THROWAWAY_SERVER = pytest.StashKey[postgres_server.ThrowawayServer]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start a throw-away PostgreSQL server when the configured one does not answer.
+
+    Only the controller (or a run without xdist) starts it, before any worker exists; the workers
+    inherit its URL through the environment, so they share one server.
+    """
+    if hasattr(config, "workerinput") or "postgresql" not in BACKENDS:
+        return
+    url = postgres_admin_url()
+    if postgres_server.answers(url):
+        return
+    bindir = postgres_server.find_bindir()
+    if bindir is None:
+        raise pytest.UsageError(
+            f"VDO_TEST_DATABASES asks for PostgreSQL, but no server answers at {url} "
+            "and no PostgreSQL binaries (initdb, pg_ctl) are installed to start one"
+        )
+    server = postgres_server.ThrowawayServer.start(bindir)
+    config.stash[THROWAWAY_SERVER] = server
+    os.environ["VDO_TEST_POSTGRES_URL"] = server.url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if server := config.stash.get(THROWAWAY_SERVER, None):
+        server.stop()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Say in one line, even with -q, where PostgreSQL comes from when not the usual server."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:  # an xdist worker: the controller speaks
+        return
+    if server := session.config.stash.get(THROWAWAY_SERVER, None):
+        reporter.write_line(
+            f"PostgreSQL: none answered; a throw-away server from {server.bindir} serves the run"
+        )
+    elif POSTGRES_UNAVAILABLE and "postgresql" not in BACKENDS:
+        reporter.write_line(
+            f"PostgreSQL: no server at {postgres_admin_url()} and no PostgreSQL binaries "
+            "installed: running on SQLite alone"
+        )
 
 
 def _worker_suffix() -> str:
@@ -45,7 +105,8 @@ class PostgresDatabases:
     """Creates throw-away databases on the machine's PostgreSQL server."""
 
     def __init__(self) -> None:
-        self.admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        self.url = postgres_admin_url()
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
 
     def create(self, purpose: str) -> str:
@@ -53,7 +114,7 @@ class PostgresDatabases:
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         self.created.append(name)
-        return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        return make_url(self.url).set(database=name).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
         with self.admin.connect() as connection:

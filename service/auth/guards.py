@@ -67,7 +67,7 @@ def _principal_for_token(engine: Engine, token: str) -> Principal | None:
     if token_use_due(api_token, now) and api_token.id is not None:
         with session_scope(engine) as db:
             record_token_use(db, api_token.id, now)
-    assert user.id is not None  # a stored row
+    assert user.id is not None  # noqa: S101 - a stored row has an id
     return Principal(user.id, user.email, user.role, user.person_id)
 
 

@@ -171,7 +171,7 @@ class FeedController(Controller):
 
     @route("/public.ics", http_method=FEED_METHODS, summary="The network's sessions, public")
     async def public_feed(
-        self, state: State, request: Request, feed_cache: FeedCache
+        self, state: State, request: Request[Any, Any, Any], feed_cache: FeedCache
     ) -> Response[bytes]:
         serve = partial(
             feeds.serve_public_feed, state.engine, state.settings, feed_cache, _conditions(request)
@@ -184,7 +184,11 @@ class FeedController(Controller):
         summary="A country's sessions, public",
     )
     async def country_feed(
-        self, state: State, request: Request, feed_cache: FeedCache, file_name: FromPath[str]
+        self,
+        state: State,
+        request: Request[Any, Any, Any],
+        feed_cache: FeedCache,
+        file_name: FromPath[str],
     ) -> Response[bytes]:
         serve = partial(
             feeds.serve_country_feed,
@@ -198,7 +202,11 @@ class FeedController(Controller):
 
     @route("/{file_name:str}", http_method=FEED_METHODS, summary="A person's private feed")
     async def personal_feed(
-        self, state: State, request: Request, feed_cache: FeedCache, file_name: FromPath[str]
+        self,
+        state: State,
+        request: Request[Any, Any, Any],
+        feed_cache: FeedCache,
+        file_name: FromPath[str],
     ) -> Response[bytes]:
         serve = partial(
             feeds.serve_personal_feed,

@@ -207,7 +207,7 @@ def _version_query(kind: FeedKind) -> Select[Any]:
         .where(_belongs(kind, ageing), ageing.end_utc >= bindparam(_CUTOFF))
         .scalar_subquery()
     )
-    columns: list[Any] = [
+    columns: list[ColumnElement[Any]] = [
         func.count(col(VdoSession.id)),
         func.coalesce(func.sum(VdoSession.id), 0),
         func.coalesce(func.sum(VdoSession.revision), 0),

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -218,7 +218,7 @@ def build_request(
         _vevent(event, stamp=stamp, attendees=True, alarm=True, personal_note=personal_note)
         for event in events
     ]
-    return _calendar(events, vevents, method="REQUEST").to_ical()
+    return _serialised(_calendar(events, vevents, method="REQUEST"))
 
 
 def build_cancel(master: EventData, *, occurrence_start_utc: datetime | None = None) -> bytes:
@@ -242,7 +242,7 @@ def build_cancel(master: EventData, *, occurrence_start_utc: datetime | None = N
             exdates=(),
         )
     vevent = _vevent(cancelled, stamp=datetime.now(UTC), attendees=True, alarm=False)
-    return _calendar((cancelled,), [vevent], method="CANCEL").to_ical()
+    return _serialised(_calendar((cancelled,), [vevent], method="CANCEL"))
 
 
 def build_feed(
@@ -274,10 +274,15 @@ def build_feed(
     calendar.add("X-PUBLISHED-TTL", vText(interval))
     if events:
         calendar.add("LAST-MODIFIED", max(event.last_modified for event in events).astimezone(UTC))
-    return calendar.to_ical()
+    return _serialised(calendar)
 
 
 # --- shared rendering ------------------------------------------------------------------------
+
+
+def _serialised(calendar: Calendar) -> bytes:
+    # icalendar leaves to_ical unannotated; it returns the calendar's bytes.
+    return cast("bytes", calendar.to_ical())
 
 
 def _vevent(

@@ -233,7 +233,7 @@ def session_invite(
             return Invite("CANCEL", build_cancel(event))
         return Invite("REQUEST", build_request(event, personal_note=personal_note))
     series = db.get(Series, session.series_id)
-    assert series is not None  # a foreign key
+    assert series is not None  # noqa: S101 - a foreign key
     events = series_events(
         series,
         series_occurrences(db, series.id or 0),

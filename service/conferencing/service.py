@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, select
 
 from service.conferencing.models import Bridge
@@ -11,7 +13,7 @@ from service.errors import invalid_field
 from service.queries import check_name_free, get_or_404
 
 
-def _checked_settings(kind: str, settings: dict) -> dict:
+def _checked_settings(kind: str, settings: dict[str, Any]) -> dict[str, Any]:
     try:
         return validate_bridge_settings(kind, settings)
     except BridgeSettingsError as exc:

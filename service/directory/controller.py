@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio.to_thread
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from service.auth.guards import staff_only
+from service.auth.guards import AuthenticatedRequest, staff_only
 from service.dependencies import Db
 from service.directory import importer
 from service.directory import service as directory
@@ -154,7 +154,7 @@ class PersonController(Controller):
         description="Send the CSV file as the request body (Content-Type: text/csv). "
         "Columns: name, email, agency, country, zone, language, title, position.",
     )
-    async def import_people(self, db: Db, request: Request) -> ImportReport:
+    async def import_people(self, db: Db, request: AuthenticatedRequest) -> ImportReport:
         text = _decode_csv(await request.body())
         imported = await anyio.to_thread.run_sync(importer.import_people, db, text)
         return ImportReport(imported=imported, errors=[])

@@ -184,7 +184,8 @@ def _holiday_text(holiday: Holiday) -> str:
 
 
 def _local_epoch(zone: str, day: date, minute: int = 0) -> int:
-    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
+    # A wall-clock time in `zone`, which pytz's localize needs naive.
+    naive = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)  # noqa: DTZ001
     return to_epoch(pytz.timezone(zone).localize(naive))
 
 

@@ -9,6 +9,7 @@ office hours, a weekend) refuse the series unless acknowledged, as for a single 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytz
@@ -52,7 +53,7 @@ HORIZON = timedelta(days=190)
 
 def _problems_and_flags(
     participants: list[Participant], start: datetime, duration: timedelta, zone: str
-) -> tuple[list[str], dict]:
+) -> tuple[list[str], dict[str, Any]]:
     """Hard problems (refuse unless acknowledged) and holiday flags (book, but warn)."""
     blocked = unavailable(participants, start, start + duration)
     problems = [
@@ -104,9 +105,10 @@ def book_series(
     """Book every occurrence up to the horizon; returns the first one.
 
     Commits `db` on the way, like `book_session` (see `confirm_reservation`)."""
-    assert data.recurrence is not None
+    assert data.recurrence is not None  # noqa: S101 - callers book a series only with a rule
     now = now or utcnow()
-    zone = pytz.timezone(check_zone("organiser_zone", data.organiser_zone))
+    zone_name = check_zone("organiser_zone", data.organiser_zone)
+    zone = pytz.timezone(zone_name)
     try:
         rule = RecurrenceRule.from_json(data.recurrence.model_dump(exclude_none=True))
     except ValueError as exc:
@@ -114,7 +116,7 @@ def book_series(
     duration = timedelta(minutes=data.duration_minutes)
     first_local = data.start.astimezone(zone).replace(tzinfo=None)
     horizon_end = now + HORIZON
-    starts = expand_occurrences(rule, first_local, zone.zone, horizon_end)
+    starts = expand_occurrences(rule, first_local, zone_name, horizon_end)
     if not starts:
         raise invalid_field("recurrence", "the rule gives no occurrence before the horizon")
     check_times(starts[0], data.duration_minutes, now)
@@ -127,7 +129,7 @@ def book_series(
     flags = []
     release_stale_reservations(db)
     for start in starts:
-        hard, flag = _problems_and_flags(invitation.participants, start, duration, zone.zone)
+        hard, flag = _problems_and_flags(invitation.participants, start, duration, zone_name)
         problems += hard
         flags.append(flag)
         check_bridge_free(db, bridge, start, start + duration)
@@ -143,7 +145,7 @@ def book_series(
         uid=new_uid(),
         title=data.title.strip(),
         description=data.description,
-        organiser_zone=zone.zone,
+        organiser_zone=zone_name,
         first_start_local=first_local.isoformat(timespec="minutes"),
         duration_minutes=data.duration_minutes,
         rule=rule.to_json(),
@@ -171,7 +173,11 @@ def book_series(
 
 
 def _occurrence(
-    series: Series, start: datetime, host: str | None, meeting: dict, flags: dict
+    series: Series,
+    start: datetime,
+    host: str | None,
+    meeting: dict[str, Any],
+    flags: dict[str, Any],
 ) -> VdoSession:
     """One stored occurrence: the series' UID, RECURRENCE-ID = its original start."""
     return VdoSession(
@@ -220,14 +226,13 @@ def extend_series(db: Session, *, now: datetime | None = None) -> int:
         existing = series_occurrences(db, series.id or 0)
         if not existing:
             continue
-        zone = pytz.timezone(series.organiser_zone)
         rule = RecurrenceRule.from_json(series.rule)
         first_local = datetime.fromisoformat(series.first_start_local)
         known = {o.recurrence_id for o in existing}
         duration = timedelta(minutes=series.duration_minutes)
         new_starts = [
             s
-            for s in expand_occurrences(rule, first_local, zone.zone, horizon_end)
+            for s in expand_occurrences(rule, first_local, series.organiser_zone, horizon_end)
             if s not in known and s > series.horizon_end
         ]
         template = existing[-1]
@@ -241,7 +246,9 @@ def extend_series(db: Session, *, now: datetime | None = None) -> int:
             )
         for start, host in zip(new_starts, hosts, strict=True):
             invitation = _invitation_like(db, template, start, start + duration)
-            _, flag = _problems_and_flags(invitation.participants, start, duration, zone.zone)
+            _, flag = _problems_and_flags(
+                invitation.participants, start, duration, series.organiser_zone
+            )
             occurrence = _occurrence(series, start, host, template.meeting, flag)
             insert_session(db, occurrence, bridge)
             add_invitees(db, occurrence, invitation, None)

@@ -594,7 +594,7 @@ def cancel(db: Session, session_id: int, scope: Scope) -> list[VdoSession]:
         db.add(target)
     if session.series_id is not None:
         series = db.get(Series, session.series_id)
-        assert series is not None  # a foreign key
+        assert series is not None  # noqa: S101 - a foreign key
         if scope == Scope.following:
             _end_series_before(db, series, session)
         # The master's EXDATEs (or its UNTIL) changed: clients must take the update.

@@ -51,13 +51,16 @@ def test_user_create_prints_the_token_last_and_it_works(cli_env: dict[str, str])
     )
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
-    assert token.startswith("vdo_") and len(token) > 40
+    assert token.startswith("vdo_")
+    assert len(token) > 40
     again = _run(
         ["user", "create", "officer@example.org", "--name", "O", "--role", "admin"], cli_env
     )
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
     bad = _run(["user", "create", "x@example.org", "--name", "X", "--role", "king"], cli_env)
-    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    assert bad.returncode == 2
+    assert "invalid choice" in bad.stderr
 
 
 def test_import_reports_bad_rows_and_imports_nothing(
@@ -113,7 +116,8 @@ def test_demo_then_serve_lists_the_members(cli_env: dict[str, str]) -> None:
         ).json()
         zones = {c["code"]: c["capital_zone"] for c in countries if c["is_member"]}
         assert len(zones) == 11
-        assert zones["TL"] == "Asia/Dili" and zones["MM"] == "Asia/Yangon"
+        assert zones["TL"] == "Asia/Dili"
+        assert zones["MM"] == "Asia/Yangon"
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0]

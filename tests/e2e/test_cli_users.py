@@ -61,11 +61,13 @@ def test_a_delegate_account_is_linked_to_its_person_and_can_be_deactivated(
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
     me = _me(database_url, token)
-    assert me.status_code == 200 and me.json()["person_id"] == anan
+    assert me.status_code == 200
+    assert me.json()["person_id"] == anan
 
     unknown = _run(["user", "create", "x@example.org", "--name", "X", "--role", "delegate",
                     "--person", "999999"], cli_env)  # fmt: skip
-    assert unknown.returncode == 1 and "person_id" in unknown.stderr
+    assert unknown.returncode == 1
+    assert "person_id" in unknown.stderr
 
     deactivated = _run(["user", "deactivate", "Anan@opdc.example.th"], cli_env)
     assert deactivated.returncode == 0, deactivated.stderr
@@ -73,4 +75,5 @@ def test_a_delegate_account_is_linked_to_its_person_and_can_be_deactivated(
     assert _me(database_url, token).status_code == 401
 
     nobody = _run(["user", "deactivate", "nobody@example.org"], cli_env)
-    assert nobody.returncode == 1 and "nobody@example.org" in nobody.stderr
+    assert nobody.returncode == 1
+    assert "nobody@example.org" in nobody.stderr

@@ -12,13 +12,15 @@ def test_token_lifecycle_several_per_user_and_revocation(
     client: TestClient, delegate_headers: dict[str, str]
 ) -> None:
     me = client.get("/api/v1/me", headers=delegate_headers)
-    assert me.status_code == 200 and me.json()["role"] == "delegate"
+    assert me.status_code == 200
+    assert me.json()["role"] == "delegate"
     created = client.post("/api/v1/me/tokens", json={"label": "laptop"}, headers=delegate_headers)
     assert created.status_code == 201
     second = {"Authorization": f"Bearer {created.json()['token']}"}
     assert client.get("/api/v1/me", headers=second).status_code == 200
     listed = client.get("/api/v1/me/tokens", headers=second).json()
-    assert len(listed) == 2 and all("token" not in t for t in listed)
+    assert len(listed) == 2
+    assert all("token" not in t for t in listed)
     revoked = client.post(
         f"/api/v1/me/tokens/{created.json()['id']}/revoke", headers=delegate_headers
     )

@@ -191,7 +191,8 @@ def test_the_provider_is_called_with_the_reservation_committed_and_no_transactio
     assert look.statuses == ["pending"]  # committed, so other connections see it hold the slot
     assert look.write_seconds < PROMPT_SECONDS  # no write lock held (SQLite)
     assert look.idle_in_transaction == 0  # no transaction left open (PostgreSQL)
-    assert look.listed == 0 and not look.readable  # a reservation is not a booking yet
+    assert look.listed == 0
+    assert not look.readable
     assert response.json()["status"] == "confirmed"
     assert response.json()["meeting"]["provider"] == "bigbluebutton"
     assert _statuses(booking.engine) == ["confirmed"]
@@ -214,7 +215,8 @@ def test_a_reservation_holds_the_bridge_against_a_competing_booking(
     response = booking.book(bridge)
 
     assert response.status_code == 201, response.text
-    assert bbb.seen and "already booked" in str(bbb.seen[0]), bbb.seen
+    assert bbb.seen
+    assert "already booked" in str(bbb.seen[0]), bbb.seen
     assert _statuses(booking.engine) == ["confirmed"]
 
 
@@ -230,13 +232,16 @@ def test_a_series_is_reserved_then_confirmed_with_one_room(
     [look] = bbb.seen
     assert isinstance(look, Look), look
     assert look.statuses == ["pending"] * 3
-    assert look.write_seconds < PROMPT_SECONDS and look.idle_in_transaction == 0
-    assert look.listed == 0 and not look.readable
+    assert look.write_seconds < PROMPT_SECONDS
+    assert look.idle_in_transaction == 0
+    assert look.listed == 0
+    assert not look.readable
     assert _statuses(booking.engine) == ["confirmed"] * 3
     with session_scope(booking.engine) as db:
         assert db.exec(select(Series.status)).one() == SessionStatus.confirmed
         meetings = {o.meeting["meeting_id"] for o in db.exec(select(VdoSession))}
-    assert len(meetings) == 1 and len(bbb.meetings) == 1
+    assert len(meetings) == 1
+    assert len(bbb.meetings) == 1
 
 
 @pytest.mark.parametrize("series", [False, True])
@@ -276,7 +281,8 @@ def test_a_reservation_lapsed_during_the_provider_call_books_nothing_and_ends_th
     assert response.status_code == 409, response.text
     assert "try again" in response.json()["detail"]
     assert _counts(booking.engine)["VdoSession"] == 0
-    assert bbb.meetings == {} and len(bbb.ended) == 1
+    assert bbb.meetings == {}
+    assert len(bbb.ended) == 1
 
 
 def _reserve_directly(

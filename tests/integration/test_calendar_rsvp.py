@@ -32,7 +32,8 @@ def _links(engine: Engine, settings: Settings, session_id: int, person_id: int) 
     with session_scope(engine) as db:
         session = db.get(VdoSession, session_id)
         person = db.get(Person, person_id)
-        assert session is not None and person is not None
+        assert session is not None
+        assert person is not None
         return rsvp_links(settings, session, person)
 
 

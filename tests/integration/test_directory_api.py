@@ -150,7 +150,8 @@ def test_person_defaults_to_the_agency_zone_and_filters_work(
     found = client.get("/api/v1/people?q=somch", headers=staff_headers).json()
     assert [p["name"] for p in found["items"]] == ["Somchai"]
     page = client.get("/api/v1/people?limit=1&offset=1", headers=staff_headers).json()
-    assert page["total"] == 2 and len(page["items"]) == 1
+    assert page["total"] == 2
+    assert len(page["items"]) == 1
 
 
 def test_bad_zone_is_a_clear_422_and_creates_nothing(
@@ -164,7 +165,8 @@ def test_bad_zone_is_a_clear_422_and_creates_nothing(
     assert response.status_code == 422
     problem = response.json()
     assert problem["errors"] == [{"field": "zone", "reason": problem["errors"][0]["reason"]}]
-    assert "Asia/Bankok" in problem["detail"] and "IANA" in problem["detail"]
+    assert "Asia/Bankok" in problem["detail"]
+    assert "IANA" in problem["detail"]
     assert _count(engine, Person) == 0
 
 

@@ -56,7 +56,8 @@ def test_token_api_shows_https_and_webcal_urls_once_and_me_feed_says_it_exists(
     issued = client.post(f"/api/v1/people/{world.anan}/feed-token", headers=anan)
     assert issued.status_code == 201, issued.text
     body = issued.json()
-    assert body["url"].startswith("https://vdo.test/feeds/") and body["url"].endswith(".ics")
+    assert body["url"].startswith("https://vdo.test/feeds/")
+    assert body["url"].endswith(".ics")
     assert body["webcal_url"] == "webcal://" + body["url"].removeprefix("https://")
     token = body["url"].removeprefix("https://vdo.test/feeds/").removesuffix(".ics")
     assert len(token) >= 22  # at least 128 bits in URL-safe base64
@@ -291,4 +292,5 @@ def test_a_change_made_outside_the_web_process_is_seen_by_cached_feeds(
         reschedule(db, session["id"], SessionUpdate(revision=session["revision"], title="After"))
     refreshed = _get(client, path, if_none_match=etag)
     assert refreshed.status_code == 200
-    assert b"After" in refreshed.content and refreshed.headers["etag"] != etag
+    assert b"After" in refreshed.content
+    assert refreshed.headers["etag"] != etag

@@ -99,7 +99,8 @@ def test_day_grid_shows_half_hour_cells_for_yangon(
     yangon = rows["country:MM"]["cells"]
     assert len(yangon) == 48
     # 09:30 in Yangon is 03:00 UTC: the 02:30 cell is off, the 03:00 cell working.
-    assert yangon[5]["status"] == "off" and yangon[6]["status"] == "working"
+    assert yangon[5]["status"] == "off"
+    assert yangon[6]["status"] == "working"
     thai = rows["country:TH"]["cells"]
     assert thai[10]["status"] == "break"  # 05:00 UTC = 12:00 Bangkok lunch
 

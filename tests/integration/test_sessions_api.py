@@ -31,7 +31,8 @@ def test_book_the_all_capitals_hour_and_read_local_times(
     response = book(client, staff_headers, network, countries=ALL, start="2026-12-03T07:00:00Z")
     assert response.status_code == 201, response.text
     session = response.json()
-    assert session["sequence"] == 0 and session["revision"] == 1
+    assert session["sequence"] == 0
+    assert session["revision"] == 1
     assert session["local_start"].startswith("2026-12-03T14:00:00+07:00")
     local = {a["country_code"]: a["local_start"] for a in session["attendees"]}
     assert local["MM"] == "2026-12-03T13:30:00+06:30"
@@ -127,14 +128,16 @@ def test_reschedule_raises_sequence_and_refuses_a_stale_revision(
         json={"revision": 1, "start": "2026-12-03T07:00:00Z"},
     )
     assert moved.status_code == 200, moved.text
-    assert moved.json()["sequence"] == 1 and moved.json()["revision"] == 2
+    assert moved.json()["sequence"] == 1
+    assert moved.json()["revision"] == 2
     assert moved.json()["uid"] == session["uid"]
     retitled = client.patch(
         f"/api/v1/sessions/{session['id']}",
         headers=staff_headers,
         json={"revision": 2, "title": "New title"},
     )
-    assert retitled.json()["sequence"] == 1 and retitled.json()["revision"] == 3
+    assert retitled.json()["sequence"] == 1
+    assert retitled.json()["revision"] == 3
     stale = client.patch(
         f"/api/v1/sessions/{session['id']}",
         headers=staff_headers,
@@ -256,7 +259,8 @@ def test_provider_down_gives_a_clear_error_and_no_booking(
             start="2026-12-04T07:00:00Z",
         )
     assert down.status_code == 502
-    assert "BigBlueButton" in down.json()["detail"] and "not booked" in down.json()["detail"]
+    assert "BigBlueButton" in down.json()["detail"]
+    assert "not booked" in down.json()["detail"]
     assert _sessions(engine) == 1
 
 

@@ -103,9 +103,11 @@ def test_an_existing_account_can_be_linked_and_unlinked(
 
     linked = client.patch(path, headers=admin_headers, json={"person_id": anan})
     assert linked.status_code == 200, linked.text
-    assert linked.json()["person_id"] == anan and linked.json()["active"] is True
+    assert linked.json()["person_id"] == anan
+    assert linked.json()["active"] is True
     unknown = client.patch(path, headers=admin_headers, json={"person_id": 999999})
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "person_id"
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "person_id"
     unlinked = client.patch(path, headers=admin_headers, json={"person_id": None})
     assert unlinked.json()["person_id"] is None
 
@@ -143,7 +145,8 @@ def test_an_administrator_cannot_lock_themselves_out_and_unknown_users_are_404(
     refused = client.patch(
         f"/api/v1/users/{me['id']}", headers=admin_headers, json={"active": False}
     )
-    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "active"
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "active"
     assert client.get("/api/v1/me", headers=admin_headers).status_code == 200
     missing = client.patch("/api/v1/users/999999", headers=admin_headers, json={"active": False})
     assert missing.status_code == 404

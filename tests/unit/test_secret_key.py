@@ -36,7 +36,8 @@ def test_first_start_makes_a_private_random_key_and_later_starts_keep_it(
     assert len(first.secret_key) >= 32
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     [said] = _warnings(caplog)
-    assert "VDO_SECRET_KEY" in said and str(key_file) in said
+    assert "VDO_SECRET_KEY" in said
+    assert str(key_file) in said
     assert first.secret_key not in said
     assert first.secret_key not in repr(first)
 

@@ -131,7 +131,8 @@ def parse_ics(raw: bytes) -> ParsedIcs:
     assert raw.endswith(b"\r\n")
     physical_lines = raw.split(b"\r\n")[:-1]
     for line in physical_lines:
-        assert b"\r" not in line and b"\n" not in line, f"bare CR or LF in {line!r}"
+        assert b"\r" not in line, f"bare CR in {line!r}"
+        assert b"\n" not in line, f"bare LF in {line!r}"
         assert len(line) <= 75, f"{len(line)} octets: {line!r}"
         line.decode("utf-8")  # folding must not split a multi-octet character
         assert not re.search(rb"[\x00-\x08\x0a-\x1f\x7f]", line), f"control character: {line!r}"
@@ -162,7 +163,8 @@ def _assert_no_floating_times(calendar: icalendar.Calendar) -> None:
         rule = vevent.get("RRULE")
         for until in rule.get("UNTIL", []) if rule is not None else []:
             # RFC 5545 section 3.3.10: UTC when DTSTART has a TZID.
-            assert until.tzinfo is not None and until.utcoffset() == timedelta(0)
+            assert until.tzinfo is not None
+            assert until.utcoffset() == timedelta(0)
 
 
 @pytest.fixture

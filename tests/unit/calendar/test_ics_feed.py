@@ -136,5 +136,6 @@ def test_same_events_give_the_same_bytes(event, local):
 def test_empty_feed_is_still_a_calendar(parse):
     raw = parse(build_feed("Nothing yet", [], refresh=timedelta(hours=1))).raw
 
-    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert raw.endswith(b"END:VCALENDAR\r\n")
     assert b"X-WR-CALNAME:Nothing yet\r\n" in raw

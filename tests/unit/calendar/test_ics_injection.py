@@ -94,21 +94,30 @@ def test_feed_name_and_description_stay_data(event, parse):
 
 
 @pytest.mark.parametrize(
-    "make",
+    ("make", "reason"),
     [
-        lambda event: Organizer("secretariat@opdc.go.th\r\nATTENDEE:mailto:x@example.org", "S"),
-        lambda event: Attendee("a@example.org\nX-INJECTED:1", "A"),
-        lambda event: Attendee("not an address", "A"),
-        lambda event: event(url="https://vdo.aseanpubs.example/s/1\r\nX-INJECTED:1"),
-        lambda event: event(url="javascript:alert(1)"),
-        lambda event: replace(event().conference, join_url="https://x.example/\nX-INJECTED:1"),
-        lambda event: DialIn("TH", "+66 2 123 4567", None, "Thailand"),
-        lambda event: DialIn("TH", "+6621234567", "12#34", "Thailand"),
-        lambda event: event(uid="session-42\r\nX-INJECTED:1"),
-        lambda event: Attendee("a@example.org", "A", role="ORGANIZER"),
-        lambda event: event(status="DONE"),
+        (
+            lambda event: Organizer("secretariat@opdc.go.th\r\nATTENDEE:mailto:x@example.org", "S"),
+            "is not an email address",
+        ),
+        (lambda event: Attendee("a@example.org\nX-INJECTED:1", "A"), "is not an email address"),
+        (lambda event: Attendee("not an address", "A"), "is not an email address"),
+        (
+            lambda event: event(url="https://vdo.aseanpubs.example/s/1\r\nX-INJECTED:1"),
+            "session page URL must be an absolute http",
+        ),
+        (lambda event: event(url="javascript:alert(1)"), "session page URL must be an absolute"),
+        (
+            lambda event: replace(event().conference, join_url="https://x.example/\nX-INJECTED:1"),
+            "join URL must be an absolute http",
+        ),
+        (lambda event: DialIn("TH", "+66 2 123 4567", None, "Thailand"), "is not E.164"),
+        (lambda event: DialIn("TH", "+6621234567", "12#34", "Thailand"), "must be digits only"),
+        (lambda event: event(uid="session-42\r\nX-INJECTED:1"), "UID must be non-empty printable"),
+        (lambda event: Attendee("a@example.org", "A", role="ORGANIZER"), "role must be one of"),
+        (lambda event: event(status="DONE"), "status must be one of"),
     ],
 )
-def test_values_that_are_not_text_are_validated(event, make):
-    with pytest.raises(ValueError):
+def test_values_that_are_not_text_are_validated(event, make, reason):
+    with pytest.raises(ValueError, match=reason):
         make(event)

@@ -47,15 +47,15 @@ def test_instructions_leave_out_what_is_unknown() -> None:
 
 
 @pytest.mark.parametrize(
-    ("number", "formatted", "pin"),
+    ("number", "formatted", "pin", "reason"),
     [
-        ("0212345678", None, None),
-        ("+6621234567", "+66 2 999 9999", None),
-        ("+6621234567", None, "12a"),
+        ("0212345678", None, None, "is not in E.164 form"),
+        ("+6621234567", "+66 2 999 9999", None, "is not the same number as"),
+        ("+6621234567", None, "12a", "must be digits only"),
     ],
 )
 def test_dial_in_refuses_inconsistent_values(
-    number: str, formatted: str | None, pin: str | None
+    number: str, formatted: str | None, pin: str | None, reason: str
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=reason):
         DialIn("TH", number, pin, "Thailand", formatted)

@@ -9,7 +9,8 @@ from service.scheduling.holidays_calendar import holiday_on, holidays_between
 
 def test_thai_in_lieu_day_and_constitution_day_2026() -> None:
     in_lieu = holiday_on("TH", date(2026, 12, 7))
-    assert in_lieu is not None and "(in lieu)" in in_lieu.name
+    assert in_lieu is not None
+    assert "(in lieu)" in in_lieu.name
     constitution = holiday_on("TH", date(2026, 12, 10))
     assert constitution is not None
     assert constitution.name == "Constitution Day"
@@ -20,12 +21,14 @@ def test_thai_in_lieu_day_and_constitution_day_2026() -> None:
 def test_government_only_days_off_count_for_civil_servants() -> None:
     # Indonesia's joint leave (cuti bersama) closes government offices, not the whole country.
     joint_leave = holiday_on("ID", date(2026, 12, 24))
-    assert joint_leave is not None and "Joint Holiday" in joint_leave.name
+    assert joint_leave is not None
+    assert "Joint Holiday" in joint_leave.name
 
 
 def test_observed_days_count() -> None:
     observed = holiday_on("BN", date(2026, 12, 26))
-    assert observed is not None and "(observed)" in observed.name
+    assert observed is not None
+    assert "(observed)" in observed.name
 
 
 def test_dates_the_package_only_estimates_are_flagged() -> None:

@@ -70,7 +70,8 @@ def test_no_slot_on_malaysian_or_indonesian_holidays(member) -> None:
     assert date(2026, 8, 17) not in days  # Indonesian Independence Day
     assert date(2026, 8, 25) not in days  # the Prophet's Birthday in both
     assert date(2026, 8, 31) not in days  # Malaysian National Day
-    assert date(2026, 8, 18) in days and date(2026, 8, 28) in days
+    assert date(2026, 8, 18) in days
+    assert date(2026, 8, 28) in days
 
 
 def test_brunei_meets_on_saturday_but_not_friday_or_sunday(member) -> None:
@@ -138,7 +139,8 @@ def test_busy_bridge_and_people_are_avoided(member) -> None:
     starts = {slot.start for slot in result.slots}
     assert all(slot.start.date() == date(2026, 11, 17) for slot in result.slots)
     assert not any(utc(2026, 11, 17, 6) < start < utc(2026, 11, 17, 8) for start in starts)
-    assert utc(2026, 11, 17, 6) in starts and utc(2026, 11, 17, 8) in starts
+    assert utc(2026, 11, 17, 6) in starts
+    assert utc(2026, 11, 17, 8) in starts
 
 
 def test_a_busy_bridge_is_named_when_nothing_fits(member) -> None:
@@ -205,7 +207,9 @@ def test_day_grid_shows_yangon_on_the_half_hour_and_holidays(member) -> None:
     myanmar, thailand = day_grid([member("MM"), member("TH")], date(2026, 12, 10))
     assert len(myanmar.cells) == 48
     working = [cell.start.strftime("%H:%M") for cell in myanmar.cells if cell.status == "working"]
-    assert working[0] == "03:00" and working[-1] == "09:30" and len(working) == 14
+    assert working[0] == "03:00"
+    assert working[-1] == "09:30"
+    assert len(working) == 14
     assert thailand.cells[6].status is Availability.HOLIDAY
     assert thailand.cells[6].detail == "public holiday Constitution Day"
     assert thailand.cells[-1].status is Availability.OFF  # 06:30 on Friday 11 Dec in Bangkok

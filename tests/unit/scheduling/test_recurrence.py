@@ -1,5 +1,7 @@
+# ruff: noqa: DTZ001  (expand_occurrences takes the first start as a naive wall-clock time)
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -127,9 +129,8 @@ def test_json_round_trip_and_ical_with_until_in_utc() -> None:
     ],
 )
 def test_invalid_rules_are_refused_with_a_readable_reason(data, message) -> None:
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(ValueError, match=re.escape(message)):
         RecurrenceRule.from_json(data)
-    assert message in str(error.value)
 
 
 def test_an_occurrence_on_a_thai_holiday_moves_to_the_next_day_everyone_works(member) -> None:
