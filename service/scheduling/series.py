@@ -22,6 +22,7 @@ from service.scheduling.availability import Availability, Participant
 from service.scheduling.models import Series, SessionStatus, VdoSession
 from service.scheduling.recurrence import (
     RecurrenceRule,
+    check_series_end,
     expand_occurrences,
     suggest_next_working_day,
 )
@@ -68,7 +69,7 @@ def _problems_and_flags(
 
 def _host_order(db: Session, data: SessionCreate) -> list[str]:
     if data.host_order:
-        order = [code.upper() for code in data.host_order]
+        order = data.host_order
         known = set(db.exec(select(Country.code).where(col(Country.code).in_(order))))
         unknown = [code for code in order if code not in known]
         if unknown:
@@ -82,13 +83,12 @@ def _hosts(db: Session, data: SessionCreate, count: int) -> list[str | None]:
     if data.chair_country is None and data.host_order is None:
         return [None] * count
     order = _host_order(db, data)
-    first = (data.chair_country or order[0]).upper()
+    first = data.chair_country or order[0]
     if first not in order:
         raise invalid_field("chair_country", f"{first} is not in the host order")
     before_first = order[order.index(first) - 1]
     try:
-        opt_outs = [code.upper() for code in data.host_opt_outs]
-        return list(rotate_hosts(order, opt_outs, before_first, count))
+        return list(rotate_hosts(order, data.host_opt_outs, before_first, count))
     except ValueError as exc:
         raise invalid_field("host_opt_outs", str(exc)) from None
 
@@ -111,7 +111,14 @@ def book_series(
     duration = timedelta(minutes=data.duration_minutes)
     first_local = data.start.astimezone(zone).replace(tzinfo=None)
     horizon_end = now + HORIZON
-    starts = expand_occurrences(rule, first_local, zone.zone, horizon_end)
+    try:
+        check_series_end(rule, first_local, zone.zone)
+    except ValueError as exc:
+        raise invalid_field("recurrence", str(exc)) from None
+    try:
+        starts = expand_occurrences(rule, first_local, zone.zone, horizon_end)
+    except ValueError as exc:
+        raise invalid_field("start", str(exc)) from None
     if not starts:
         raise invalid_field("recurrence", "the rule gives no occurrence before the horizon")
     check_times(starts[0], data.duration_minutes, now)
