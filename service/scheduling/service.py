@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytz
@@ -67,6 +68,14 @@ def record_change(session: VdoSession, *, schedule_changed: bool) -> None:
     if schedule_changed:
         session.sequence += 1
     session.updated_at = utcnow()
+
+
+def record_series_change(series: Series, *, schedule_changed: bool) -> None:
+    """The one place a series master's SEQUENCE is raised: when its rule, DTSTART, duration
+    or EXDATEs changed, so that calendar clients take the update."""
+    if schedule_changed:
+        series.sequence += 1
+    series.updated_at = utcnow()
 
 
 # --- who takes part ----------------------------------------------------------------------------
@@ -170,6 +179,13 @@ def create_meeting(
         raise UpstreamError(
             f"The session was not booked: {exc.message}", transient=exc.transient
         ) from None
+
+
+def meeting_valid_until(bridge: Bridge, meeting: dict[str, Any], end: datetime) -> dict[str, Any]:
+    """A stored meeting with joining credentials still valid at `end` (a Jitsi token minted
+    anew, say); made here without calling the provider, so fine inside a transaction."""
+    provider = provider_for(bridge.provider, bridge.settings)
+    return provider.renew_credentials(MeetingDetails.from_json(meeting), end).to_json()
 
 
 def end_meeting_quietly(bridge: Bridge, details: MeetingDetails, http: httpx.Client | None) -> None:
@@ -461,9 +477,8 @@ def cancel(db: Session, session_id: int, scope: Scope) -> list[VdoSession]:
         assert series is not None  # a foreign key
         if scope == Scope.following:
             _end_series_before(db, series, session)
-        # The master's EXDATEs (or its UNTIL) changed: clients must take the update.
-        series.sequence += 1
-        series.updated_at = utcnow()
+        # The master's EXDATEs (or its UNTIL) changed.
+        record_series_change(series, schedule_changed=True)
         db.add(series)
     db.flush()
     return affected

@@ -217,8 +217,8 @@ def test_open_ended_series_is_extended_as_time_passes(
     assert response.status_code == 201, response.text
     before = _occurrences(client, staff_headers, response.json()["series_id"])
     with session_scope(engine) as db:
-        assert extend_series(db, now=utcnow()) == 0
-        added = extend_series(db, now=utcnow() + timedelta(days=28))
+        assert extend_series(db, now=utcnow()).added == 0
+        added = extend_series(db, now=utcnow() + timedelta(days=28)).added
     after = _occurrences(client, staff_headers, response.json()["series_id"])
     assert added == 4 and len(after) == len(before) + 4
     assert len({o["uid"] for o in after}) == 1
