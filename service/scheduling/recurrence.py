@@ -9,10 +9,12 @@ Bangkok, and so moves by an hour in Helsinki or New York when they change to or 
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 import pytz
@@ -293,6 +295,87 @@ def check_series_end(rule: RecurrenceRule, first_start_local: datetime, zone: st
             raise too_late
     except OverflowError:  # an end near the year 9999, past what a datetime can hold locally
         raise too_late from None
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """How a series carries on from one of its occurrences after a "this and following" move."""
+
+    rule: RecurrenceRule
+    first_start_local: datetime  # naive wall-clock time in the organiser's zone
+    starts: tuple[datetime, ...]  # UTC: the new start of each occurrence from the moved one on
+
+
+def continue_series(
+    rule: RecurrenceRule,
+    zone: str,
+    first_slot: datetime,
+    new_first_start_local: datetime,
+    occurrences: int,
+    earlier: int,
+) -> Continuation:
+    """The series carrying on from the occurrence at `first_slot` (UTC), moved to
+    `new_first_start_local`: the same rule at the new wall-clock time in `zone`, its days moved
+    with the first (Thursdays moved to a Monday become Mondays; the second Tuesday of the month
+    moved to the Wednesday becomes the second Wednesday), a count keeping the occurrences left
+    after the `earlier` ones, an end moving by as many days.
+
+    `starts` are the rule's first `occurrences` starts, for the occurrences carried over in
+    order. ValueError, in words, when no such rule starts on the new day (the fifth Tuesday of
+    a month) or it ends before all of them.
+    """
+    tz = pytz.timezone(zone)
+    old_first = first_slot.astimezone(tz).replace(tzinfo=None)
+    days = (new_first_start_local.date() - old_first.date()).days
+    try:
+        moved = replace(
+            rule,
+            byweekday=_moved_weekdays(rule, new_first_start_local.date(), days),
+            nth=_nth_weekday_of_month(new_first_start_local.date(), rule.nth),
+            count=rule.count - earlier if rule.count is not None else None,
+            until=_moved_until(rule.until, tz, new_first_start_local - old_first, days),
+        )
+        local_starts = islice(_local_starts(moved, new_first_start_local, tz), occurrences)
+        starts = [_localize(tz, local).astimezone(UTC) for local in local_starts]
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(
+            f"The series ({rule.describe()}) cannot carry on from "
+            f"{new_first_start_local:%A %Y-%m-%d %H:%M}: {exc}"
+        ) from None
+    if len(starts) < occurrences:
+        raise ValueError(
+            f"The series ({moved.describe()}) would end before the {occurrences} occurrences "
+            "it carries on; move its end (until) first, or move them one at a time."
+        )
+    return Continuation(moved, new_first_start_local, tuple(starts))
+
+
+def _moved_weekdays(rule: RecurrenceRule, new_first: date, days: int) -> tuple[str, ...]:
+    if rule.nth is not None:  # the n-th weekday of the month: the new start's weekday
+        return (WEEKDAY_CODES[new_first.weekday()],)
+    return tuple(
+        WEEKDAY_CODES[(WEEKDAY_CODES.index(code) + days) % len(WEEKDAY_CODES)]
+        for code in rule.byweekday
+    )
+
+
+def _nth_weekday_of_month(day: date, nth: int | None) -> int | None:
+    """Which `day`'s weekday it is in its month: counted from the start (1 = first) or, like
+    `nth` when negative, from the end (-1 = last)."""
+    if nth is None:
+        return None
+    if nth > 0:
+        return (day.day - 1) // 7 + 1
+    days_in_month = calendar.monthrange(day.year, day.month)[1]
+    return -((days_in_month - day.day) // 7 + 1)
+
+
+def _moved_until(
+    until: date | datetime | None, tz: pytz.BaseTzInfo, shift: timedelta, days: int
+) -> date | datetime | None:
+    if isinstance(until, datetime):
+        return _localize(tz, _local_until(until, tz) + shift)
+    return until + timedelta(days=days) if until is not None else None
 
 
 @dataclass(frozen=True)
