@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from service import migrations
@@ -18,7 +20,7 @@ from service.auth.schemas import UserUpdate
 from service.db import make_engine, session_scope
 from service.directory import importer
 from service.directory.models import Country
-from service.errors import DomainError
+from service.errors import DomainError, InvalidInput
 from service.settings import Settings, SettingsError
 
 err = Console(stderr=True)
@@ -45,8 +47,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    from alembic.util import CommandError
+
     engine = _engine(settings)
-    migrations.upgrade(engine, args.revision)
+    try:
+        migrations.upgrade(engine, args.revision)
+    except CommandError as exc:  # e.g. an unknown revision
+        raise InvalidInput(str(exc)) from None
     with session_scope(engine) as db:
         from service.directory.service import seed_member_countries
 
@@ -104,7 +111,15 @@ def cmd_user_deactivate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import_people(settings: Settings, args: argparse.Namespace) -> int:
-    text = Path(args.file).read_text(encoding="utf-8-sig")
+    try:
+        text = Path(args.file).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"{args.file} is not UTF-8 text (byte {exc.start + 1} cannot be read); "
+            "save it as CSV UTF-8"
+        ) from None
     with Progress(console=err, transient=True) as progress, session_scope(_engine(settings)) as db:
         task = progress.add_task("checking rows", total=None)
         imported = importer.import_people(
@@ -115,13 +130,31 @@ def cmd_import_people(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_series_extend(settings: Settings, _: argparse.Namespace) -> int:
-    """Store the occurrences of open-ended series that came within the horizon (run daily)."""
+    """Store the occurrences of open-ended series that came within the horizon (run daily).
+
+    An occurrence whose bridge is taken is skipped and listed, which is no error (exit 0); a
+    series whose stored data cannot be used is listed on stderr and makes the exit status 1,
+    after every other series was extended.
+    """
     from service.scheduling.series import extend_series
 
     with session_scope(_engine(settings)) as db:
-        added = extend_series(db)
-    print(f"{added} occurrences added")
-    return 0
+        report = extend_series(db)
+    print(f"{report.added} occurrences added, {len(report.skipped)} skipped")
+    for skipped in report.skipped:
+        print(
+            f"  skipped: series {skipped.series_id} {skipped.series_title!r} on "
+            f"{skipped.start:%Y-%m-%d %H:%M} UTC: its bridge is taken by "
+            f"{skipped.taken_by!r}; find another time for it"
+        )
+    for failure in report.failed:
+        err.print(
+            f"not extended: series {failure.series_id} {failure.series_title!r}: {failure.reason}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    return 1 if report.failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -191,11 +224,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print(f"[red]configuration error:[/red] {exc}")
         return 2
     except DomainError as exc:
-        err.print(f"[red]refused:[/red] {exc.detail}", highlight=False)
+        err.print(f"[red]refused:[/red] {escape(exc.detail)}", highlight=False, soft_wrap=True)
         for error in exc.errors:
             where = f"row {error['row']}, " if "row" in error else ""
             column = error.get("column") or error.get("field")
             err.print(f"  {where}{column}: {error['reason']}", highlight=False, markup=False)
+        return 1
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        err.print(f"database error: {reason}", markup=False, highlight=False, soft_wrap=True)
+        return 1
+    except Exception as exc:
+        # Whatever else goes wrong, say what in one line instead of a traceback.
+        err.print(
+            f"vdo {args.command} failed: {type(exc).__name__}: {exc}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         return 1
 
 

@@ -15,6 +15,7 @@ Private feed tokens are 256-bit random strings; only their SHA-256 is stored (as
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import secrets
 import threading
@@ -53,6 +54,10 @@ FEED_TOKEN_BYTES = 32
 PUBLIC_FEED_PATH = "/feeds/public.ics"
 # Part of every ETag: raise it when the rendering changes, so clients fetch the new form.
 FEED_FORMAT = 1
+# What rendering a stored series raises when its row holds something no booking stores today.
+_UNRENDERABLE = (ValueError, LookupError, TypeError, ArithmeticError)
+
+logger = logging.getLogger("vdo.feeds")
 
 
 # --- tokens and URLs -----------------------------------------------------------------------------
@@ -331,7 +336,13 @@ def render_feed(db: Session, settings: Settings, feed: Feed, cutoff: datetime) -
     series_ids = {s.series_id for s in occurrences}
     series = {s.id: s for s in db.exec(select(Series).where(col(Series.id).in_(series_ids)))}
     for series_id, group in groupby(occurrences, key=lambda s: s.series_id):
-        made = series_events(series[series_id], list(group), settings, feed.joining)
+        try:
+            made = series_events(series[series_id], list(group), settings, feed.joining)
+        except _UNRENDERABLE:
+            # A row no booking stores today (a rule from before its checks) must not take the
+            # whole feed down with it: that series is left out, and the error logged.
+            logger.exception("series %s left out of the %s feed", series_id, feed.kind.value)
+            continue
         events.append(made.master)
         events.extend(o for o in made.overrides if o.end_utc >= cutoff)
     events.sort(key=lambda e: (e.start_utc, e.uid))

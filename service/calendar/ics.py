@@ -47,6 +47,9 @@ EventStatus = Literal["CONFIRMED", "CANCELLED", "TENTATIVE"]
 # wants STANDARD/DAYLIGHT observances, not an RDATE per year for ever), so it covers this many
 # years after the first occurrence.
 OPEN_SERIES_TIMEZONE_YEARS = 5
+# Nor does a VTIMEZONE reach further than this past the earliest time written, however late a
+# rule's UNTIL (up to the year 9999): clients know the IANA zone named by TZID beyond it.
+MAX_TIMEZONE_YEARS = 10
 
 _EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+")
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -449,8 +452,16 @@ def _timezone_range(events: Sequence[EventData]) -> tuple[date, date]:
                 instants.append(until)
             else:
                 years.append(event.start_utc.astimezone(zone).year + OPEN_SERIES_TIMEZONE_YEARS)
-        years.extend(instant.astimezone(zone).year for instant in instants)
-    return date(min(years), 1, 1), date(max(years) + 1, 1, 1)
+        years.extend(_local_year(instant, zone) for instant in instants)
+    first = min(years)
+    return date(first, 1, 1), date(min(max(years), first + MAX_TIMEZONE_YEARS) + 1, 1, 1)
+
+
+def _local_year(instant: datetime, zone: ZoneInfo) -> int:
+    try:
+        return instant.astimezone(zone).year
+    except OverflowError:  # an UNTIL at the end of the year 9999, in a zone ahead of UTC
+        return instant.year
 
 
 def _duration_in_time_units(duration: timedelta) -> str:

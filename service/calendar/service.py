@@ -163,7 +163,11 @@ def series_events(
 ) -> SeriesEvents:
     """The master VEVENT and its overrides, from the series and all its stored occurrences."""
     ordered = sorted(occurrences, key=lambda o: o.recurrence_id or o.start_utc)
-    first = ordered[0]  # the occurrences share one meeting; the first gives the page URL too
+    first = ordered[0]  # gives the page URL
+    # The occurrences share one meeting; the last one stored carries the joining credentials
+    # minted last, which are valid for every earlier occurrence too (a token's expiry covers
+    # the occurrences it was made for).
+    latest = ordered[-1]
     cancelled = [o for o in ordered if o.status == SessionStatus.cancelled]
     zone = pytz.timezone(series.organiser_zone)
     start = zone.localize(datetime.fromisoformat(series.first_start_local)).astimezone(UTC)
@@ -184,7 +188,7 @@ def series_events(
         last_modified=max([series.updated_at, *(o.updated_at for o in cancelled)]),
         status="CANCELLED" if everything_cancelled else "CONFIRMED",
         attendees=master_attendees,
-        conference=conference(first.meeting, joining),
+        conference=conference(latest.meeting, joining),
         url=session_page_url(settings, first),
         rrule=RecurrenceRule.from_json(series.rule).as_ical(series.organiser_zone),
         exdates=tuple(o.recurrence_id for o in cancelled if o.recurrence_id is not None),

@@ -49,6 +49,12 @@ class VideoProvider(Protocol):
 
     def end_meeting(self, details: MeetingDetails) -> None: ...
 
+    def renew_credentials(self, details: MeetingDetails, end_utc: datetime) -> MeetingDetails:
+        """The same meeting with joining credentials still valid at `end_utc`, for occurrences
+        stored (or moved) later than the meeting was made. Made here, never by calling the
+        provider, so that it may run inside a database transaction."""
+        ...
+
 
 def check_meeting_window(start_utc: datetime, end_utc: datetime) -> None:
     if start_utc.tzinfo is None or end_utc.tzinfo is None:

@@ -16,6 +16,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -106,12 +107,9 @@ class JitsiProvider:
         """A fresh room for the session; `meeting_key` and `capacity` mean nothing to Jitsi."""
         check_meeting_window(start_utc, end_utc)
         room = room_name_for(title)
-        join_url = f"{self.base_url}/{room}"
-        if self._app_id and self._jwt_secret:
-            join_url += "?" + urlencode({"jwt": self.room_token(room, end_utc)})
         details = MeetingDetails(
             provider=KIND,
-            join_url=join_url,
+            join_url=self._join_url(room, end_utc),
             meeting_id=room,
             passcode=None,  # the unguessable room name (and token) is the secret
             dial_ins=self._dial_ins(room),
@@ -121,6 +119,20 @@ class JitsiProvider:
 
     def end_meeting(self, details: MeetingDetails) -> None:
         """Nothing to do: a Jitsi room disappears when its last participant leaves."""
+
+    def renew_credentials(self, details: MeetingDetails, end_utc: datetime) -> MeetingDetails:
+        """The same room with a new token valid until `end_utc` plus the margin (the room's
+        dial-in PIN stays the same); links to an open server never expire."""
+        if not (self._app_id and self._jwt_secret):
+            return details
+        return with_instructions(
+            replace(details, join_url=self._join_url(details.meeting_id, end_utc))
+        )
+
+    def _join_url(self, room: str, end_utc: datetime) -> str:
+        if not (self._app_id and self._jwt_secret):
+            return f"{self.base_url}/{room}"
+        return f"{self.base_url}/{room}?" + urlencode({"jwt": self.room_token(room, end_utc)})
 
     def room_token(self, room: str, end_utc: datetime) -> str:
         """The HS256 JWT that admits its holder to `room` until the end plus a margin."""

@@ -104,3 +104,7 @@ class ManualProvider:
 
     def end_meeting(self, details: MeetingDetails) -> None:
         """Nothing to do: the standing meeting belongs to the Zoom, Teams or Webex account."""
+
+    def renew_credentials(self, details: MeetingDetails, end_utc: datetime) -> MeetingDetails:
+        """Unchanged: a standing meeting's details do not expire."""
+        return details

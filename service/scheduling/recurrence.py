@@ -9,19 +9,26 @@ Bangkok, and so moves by an hour in Helsinki or New York when they change to or 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import calendar
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import islice
 from typing import Any
 
 import pytz
 from dateutil import rrule
+from dateutil.relativedelta import relativedelta
 
 from service.scheduling.availability import Participant, day_off_status
 from service.scheduling.intervals import to_epoch
 
 MAX_COUNT = 520  # ten years of weekly sessions
+# A series must end within this many years of its first start (open-ended ones are stored as
+# time passes); one typo such as `until` 9999-12-31 must not reach every calendar.
+MAX_SERIES_YEARS = 10
+MAX_INTERVAL = 52  # every 52 weeks, or every 52 months
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _ORDINALS = {
     1: "first",
@@ -182,17 +189,67 @@ def _parse_until(value: object) -> date | datetime | None:
 
 
 def _until_utc(until: date | datetime, zone: str) -> datetime:
-    if isinstance(until, datetime):
-        return until.astimezone(UTC)
-    end_of_day = datetime.combine(until, time(23, 59, 59))
-    return pytz.timezone(zone).localize(end_of_day).astimezone(UTC)
+    try:
+        if isinstance(until, datetime):
+            return until.astimezone(UTC)
+        return pytz.timezone(zone).localize(_end_of(until)).astimezone(UTC)
+    except OverflowError:
+        # Past the last representable instant (an end on 9999-12-31 west of Greenwich, stored
+        # before ends were bounded): no occurrence can come later than that instant anyway.
+        return datetime.max.replace(tzinfo=UTC)
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59))
+
+
+def _localize(tz: pytz.BaseTzInfo, local: datetime) -> datetime:
+    """Naive wall-clock time in `tz` as an aware time; a time skipped by a DST change moves on."""
+    return tz.normalize(tz.localize(local))
 
 
 def _local_until(until: date | datetime, tz: pytz.BaseTzInfo) -> datetime:
     """The end as a naive local time, as dateutil compares it with naive local starts."""
     if isinstance(until, datetime):
         return until.astimezone(tz).replace(tzinfo=None)
-    return datetime.combine(until, time(23, 59, 59))
+    return _end_of(until)
+
+
+def _rule_starts(
+    rule: RecurrenceRule, first_start_local: datetime, tz: pytz.BaseTzInfo
+) -> Iterator[datetime]:
+    """What dateutil makes of the rule from `first_start_local`: naive wall-clock times."""
+    if first_start_local.tzinfo is not None:
+        raise ValueError("Give the first start as naive wall-clock time in the organiser's zone.")
+    days = [getattr(rrule, code) for code in rule.byweekday]
+    weekdays = [day(rule.nth) for day in days] if rule.nth is not None else days
+    return iter(
+        rrule.rrule(
+            rrule.WEEKLY if rule.freq is Frequency.WEEKLY else rrule.MONTHLY,
+            dtstart=first_start_local,
+            interval=rule.interval,
+            byweekday=weekdays or None,
+            count=rule.count,
+            until=_local_until(rule.until, tz) if rule.until is not None else None,
+        )
+    )
+
+
+def _local_starts(
+    rule: RecurrenceRule, first_start_local: datetime, tz: pytz.BaseTzInfo
+) -> Iterator[datetime]:
+    """The rule's starts as naive wall-clock times, the first checked against the rule."""
+    local_starts = _rule_starts(rule, first_start_local, tz)
+    first = next(local_starts, None)
+    if first is None:  # the rule ends before it starts
+        return
+    if first != first_start_local:
+        raise ValueError(
+            f"The first start, {first_start_local:%A %Y-%m-%d %H:%M}, is not itself an "
+            f"occurrence of the rule ({rule.describe()}); start on a matching day."
+        )
+    yield first_start_local
+    yield from local_starts
 
 
 def expand_occurrences(
@@ -204,33 +261,121 @@ def expand_occurrences(
     itself match the rule (RFC 5545 counts DTSTART as the first occurrence, so a mismatch would
     make calendar clients disagree about the series).
     """
-    if first_start_local.tzinfo is not None:
-        raise ValueError("Give the first start as naive wall-clock time in the organiser's zone.")
     tz = pytz.timezone(zone)
     horizon = to_epoch(horizon_end_utc)
-    days = [getattr(rrule, code) for code in rule.byweekday]
-    weekdays = [day(rule.nth) for day in days] if rule.nth is not None else days
-    local_starts = rrule.rrule(
-        rrule.WEEKLY if rule.freq is Frequency.WEEKLY else rrule.MONTHLY,
-        dtstart=first_start_local,
-        interval=rule.interval,
-        byweekday=weekdays or None,
-        count=rule.count,
-        until=_local_until(rule.until, tz) if rule.until is not None else None,
-    )
     occurrences: list[datetime] = []
-    for local_start in local_starts:
-        if not occurrences and local_start != first_start_local:
-            raise ValueError(
-                f"The first start, {first_start_local:%A %Y-%m-%d %H:%M}, is not itself an "
-                f"occurrence of the rule ({rule.describe()}); start on a matching day."
-            )
-        # normalize() moves a time that does not exist (skipped by a DST change) forward.
-        start = tz.normalize(tz.localize(local_start)).astimezone(UTC)
+    for local_start in _local_starts(rule, first_start_local, tz):
+        start = _localize(tz, local_start).astimezone(UTC)
         if to_epoch(start) >= horizon:
             break
         occurrences.append(start)
     return occurrences
+
+
+def check_series_end(rule: RecurrenceRule, first_start_local: datetime, zone: str) -> None:
+    """Refuse a rule whose end (`until`, or its `count`-th occurrence) is more than
+    MAX_SERIES_YEARS after the first start, or whose interval is beyond MAX_INTERVAL.
+
+    Only new rules are checked: stored ones are read as they are, so that bounds tightened
+    later never make an existing series unreadable.
+    """
+    if rule.interval > MAX_INTERVAL:
+        raise ValueError(f"The interval must be at most {MAX_INTERVAL}.")
+    if rule.count is None and rule.until is None:
+        return  # open-ended: stored as time passes, over a bounded horizon
+    too_late = ValueError(
+        f"A series must end within {MAX_SERIES_YEARS} years of its first start; give an "
+        "earlier until or a smaller count, or leave the end open."
+    )
+    limit = first_start_local + relativedelta(years=MAX_SERIES_YEARS)
+    try:
+        if any(
+            start > limit for start in _rule_starts(rule, first_start_local, pytz.timezone(zone))
+        ):
+            raise too_late
+    except OverflowError:  # an end near the year 9999, past what a datetime can hold locally
+        raise too_late from None
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """How a series carries on from one of its occurrences after a "this and following" move."""
+
+    rule: RecurrenceRule
+    first_start_local: datetime  # naive wall-clock time in the organiser's zone
+    starts: tuple[datetime, ...]  # UTC: the new start of each occurrence from the moved one on
+
+
+def continue_series(
+    rule: RecurrenceRule,
+    zone: str,
+    first_slot: datetime,
+    new_first_start_local: datetime,
+    occurrences: int,
+    earlier: int,
+) -> Continuation:
+    """The series carrying on from the occurrence at `first_slot` (UTC), moved to
+    `new_first_start_local`: the same rule at the new wall-clock time in `zone`, its days moved
+    with the first (Thursdays moved to a Monday become Mondays; the second Tuesday of the month
+    moved to the Wednesday becomes the second Wednesday), a count keeping the occurrences left
+    after the `earlier` ones, an end moving by as many days.
+
+    `starts` are the rule's first `occurrences` starts, for the occurrences carried over in
+    order. ValueError, in words, when no such rule starts on the new day (the fifth Tuesday of
+    a month) or it ends before all of them.
+    """
+    tz = pytz.timezone(zone)
+    old_first = first_slot.astimezone(tz).replace(tzinfo=None)
+    days = (new_first_start_local.date() - old_first.date()).days
+    try:
+        moved = replace(
+            rule,
+            byweekday=_moved_weekdays(rule, new_first_start_local.date(), days),
+            nth=_nth_weekday_of_month(new_first_start_local.date(), rule.nth),
+            count=rule.count - earlier if rule.count is not None else None,
+            until=_moved_until(rule.until, tz, new_first_start_local - old_first, days),
+        )
+        local_starts = islice(_local_starts(moved, new_first_start_local, tz), occurrences)
+        starts = [_localize(tz, local).astimezone(UTC) for local in local_starts]
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(
+            f"The series ({rule.describe()}) cannot carry on from "
+            f"{new_first_start_local:%A %Y-%m-%d %H:%M}: {exc}"
+        ) from None
+    if len(starts) < occurrences:
+        raise ValueError(
+            f"The series ({moved.describe()}) would end before the {occurrences} occurrences "
+            "it carries on; move its end (until) first, or move them one at a time."
+        )
+    return Continuation(moved, new_first_start_local, tuple(starts))
+
+
+def _moved_weekdays(rule: RecurrenceRule, new_first: date, days: int) -> tuple[str, ...]:
+    if rule.nth is not None:  # the n-th weekday of the month: the new start's weekday
+        return (WEEKDAY_CODES[new_first.weekday()],)
+    return tuple(
+        WEEKDAY_CODES[(WEEKDAY_CODES.index(code) + days) % len(WEEKDAY_CODES)]
+        for code in rule.byweekday
+    )
+
+
+def _nth_weekday_of_month(day: date, nth: int | None) -> int | None:
+    """Which `day`'s weekday it is in its month: counted from the start (1 = first) or, like
+    `nth` when negative, from the end (-1 = last)."""
+    if nth is None:
+        return None
+    if nth > 0:
+        return (day.day - 1) // 7 + 1
+    days_in_month = calendar.monthrange(day.year, day.month)[1]
+    return -((days_in_month - day.day) // 7 + 1)
+
+
+def _moved_until(
+    until: date | datetime | None, tz: pytz.BaseTzInfo, shift: timedelta, days: int
+) -> date | datetime | None:
+    if isinstance(until, datetime):
+        return _localize(tz, _local_until(until, tz) + shift)
+    return until + timedelta(days=days) if until is not None else None
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from service.request_body import RequestBody
 from service.scheduling.models import ParticipantRole, PartStat, SessionStatus
 
 MAX_DURATION_MINUTES = 12 * 60
+MAX_COUNTRIES = 100
+
+# Upper-cased here, at the edge, so that everything stored compares with the directory's codes.
+CountryCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=2)
+]
 
 
 class RecurrenceIn(RequestBody):
@@ -22,7 +28,11 @@ class RecurrenceIn(RequestBody):
     byweekday: list[str] = Field(default_factory=list, description='e.g. ["TH"]')
     nth: int | None = Field(default=None, description="MONTHLY: 2 = second, -1 = last weekday")
     count: int | None = None
-    until: datetime | None = None
+    until: AwareDatetime | date | None = Field(
+        default=None,
+        description="The last day (included, in the organiser's zone), e.g. 2027-06-30, or an "
+        "end time with an offset",
+    )
 
 
 class SessionCreate(RequestBody):
@@ -33,16 +43,20 @@ class SessionCreate(RequestBody):
     organiser_zone: str = Field(description="IANA zone the session's wall-clock time is kept in")
     bridge_id: int
     people: list[int] = Field(default_factory=list, description="Person ids invited")
-    countries: list[str] = Field(
-        default_factory=list, description="Countries whose whole delegation is invited"
+    countries: list[CountryCode] = Field(
+        default_factory=list,
+        max_length=MAX_COUNTRIES,
+        description="Countries whose whole delegation is invited",
     )
-    chair_country: str | None = None
+    chair_country: CountryCode | None = None
     chair_person_id: int | None = None
     recurrence: RecurrenceIn | None = None
-    host_order: list[str] | None = Field(
-        default=None, description="Series: host rotation order (default ASEAN's alphabetical)"
+    host_order: list[CountryCode] | None = Field(
+        default=None,
+        max_length=MAX_COUNTRIES,
+        description="Series: host rotation order (default ASEAN's alphabetical)",
     )
-    host_opt_outs: list[str] = Field(default_factory=list)
+    host_opt_outs: list[CountryCode] = Field(default_factory=list, max_length=MAX_COUNTRIES)
     acknowledge_problems: bool = Field(
         default=False, description="Book even if someone is outside office hours or on holiday"
     )

@@ -4,10 +4,16 @@ The rule is anchored in the organiser's zone, so a 14:00 Bangkok session stays 1
 while it moves in Helsinki across DST. Occurrences that fall on a public holiday of the host or a
 participant are booked but flagged, with a suggested next working day; other problems (outside
 office hours, a weekend) refuse the series unless acknowledged, as for a single session.
+
+Occurrences that come within the horizon later are stored by `extend_series` (`vdo series
+extend`, daily), each checked against the bridge like a booking: one whose bridge is taken is
+stored cancelled and flagged with the session holding it, so that invites leave it out (EXDATE),
+and reported, never double-booked.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,14 +21,18 @@ import httpx
 import pytz
 from sqlmodel import Session, col, select
 
+from service.conferencing.models import Bridge
 from service.db import utcnow
 from service.directory.models import Country
 from service.directory.service import check_zone
-from service.errors import InvalidInput, invalid_field
+from service.errors import Conflict, DomainError, InvalidInput, invalid_field
 from service.scheduling.availability import Availability, Participant
+from service.scheduling.intervals import Interval
 from service.scheduling.models import Series, SessionStatus, VdoSession
+from service.scheduling.participants import bridge_bookings
 from service.scheduling.recurrence import (
     RecurrenceRule,
+    check_series_end,
     expand_occurrences,
     suggest_next_working_day,
 )
@@ -41,7 +51,9 @@ from service.scheduling.service import (
     insert_session,
     invited_countries,
     invitees,
+    meeting_valid_until,
     new_uid,
+    record_series_change,
     release_stale_reservations,
     resolve_invitation,
     unavailable,
@@ -70,7 +82,7 @@ def _problems_and_flags(
 
 def _host_order(db: Session, data: SessionCreate) -> list[str]:
     if data.host_order:
-        order = [code.upper() for code in data.host_order]
+        order = data.host_order
         known = set(db.exec(select(Country.code).where(col(Country.code).in_(order))))
         unknown = [code for code in order if code not in known]
         if unknown:
@@ -84,13 +96,12 @@ def _hosts(db: Session, data: SessionCreate, count: int) -> list[str | None]:
     if data.chair_country is None and data.host_order is None:
         return [None] * count
     order = _host_order(db, data)
-    first = (data.chair_country or order[0]).upper()
+    first = data.chair_country or order[0]
     if first not in order:
         raise invalid_field("chair_country", f"{first} is not in the host order")
     before_first = order[order.index(first) - 1]
     try:
-        opt_outs = [code.upper() for code in data.host_opt_outs]
-        return list(rotate_hosts(order, opt_outs, before_first, count))
+        return list(rotate_hosts(order, data.host_opt_outs, before_first, count))
     except ValueError as exc:
         raise invalid_field("host_opt_outs", str(exc)) from None
 
@@ -116,7 +127,14 @@ def book_series(
     duration = timedelta(minutes=data.duration_minutes)
     first_local = data.start.astimezone(zone).replace(tzinfo=None)
     horizon_end = now + HORIZON
-    starts = expand_occurrences(rule, first_local, zone_name, horizon_end)
+    try:
+        check_series_end(rule, first_local, zone_name)
+    except ValueError as exc:
+        raise invalid_field("recurrence", str(exc)) from None
+    try:
+        starts = expand_occurrences(rule, first_local, zone_name, horizon_end)
+    except ValueError as exc:
+        raise invalid_field("start", str(exc)) from None
     if not starts:
         raise invalid_field("recurrence", "the rule gives no occurrence before the horizon")
     check_times(starts[0], data.duration_minutes, now)
@@ -213,47 +231,154 @@ def _invitation_like(
     return resolve_invitation(db, people, invited_countries(db, template), start, end)
 
 
-def extend_series(db: Session, *, now: datetime | None = None) -> int:
-    """Store the occurrences that came within the horizon since the series was booked."""
+@dataclass(frozen=True)
+class SkippedOccurrence:
+    """An occurrence `extend_series` stored cancelled because its bridge was taken."""
+
+    series_id: int
+    series_title: str
+    start: datetime
+    taken_by: str  # the title of the session holding the bridge
+
+
+@dataclass(frozen=True)
+class SeriesFailure:
+    """A series `extend_series` left as it was because its stored data cannot be used."""
+
+    series_id: int
+    series_title: str
+    reason: str
+
+
+@dataclass
+class ExtensionReport:
+    added: int = 0  # occurrences booked
+    skipped: list[SkippedOccurrence] = field(default_factory=list)
+    failed: list[SeriesFailure] = field(default_factory=list)
+
+
+# What bad stored data (a rule, zone, host list or meeting as no booking would store it today)
+# raises; anything else (the database going away) still ends the run.
+_BAD_DATA = (DomainError, ValueError, LookupError, TypeError, ArithmeticError)
+
+
+def extend_series(db: Session, *, now: datetime | None = None) -> ExtensionReport:
+    """Store the occurrences that came within the horizon since each series was last extended.
+
+    Each series in its own savepoint: one that cannot be extended is reported and left as it
+    was, and the others are extended all the same.
+    """
     now = now or utcnow()
     horizon_end = now + HORIZON
-    added = 0
-    for series in db.exec(
-        select(Series).where(
-            Series.status == SessionStatus.confirmed, Series.horizon_end < horizon_end
-        )
-    ):
-        existing = series_occurrences(db, series.id or 0)
-        if not existing:
+    report = ExtensionReport()
+    due = db.exec(
+        select(Series)
+        .where(Series.status == SessionStatus.confirmed, Series.horizon_end < horizon_end)
+        .order_by(col(Series.id))
+    ).all()
+    for series in due:
+        series_id, title = series.id or 0, series.title
+        try:
+            with db.begin_nested():
+                added, skipped = _extend(db, series, horizon_end)
+        except _BAD_DATA as exc:
+            reason = exc.detail if isinstance(exc, DomainError) else str(exc)
+            report.failed.append(SeriesFailure(series_id, title, reason or type(exc).__name__))
             continue
-        rule = RecurrenceRule.from_json(series.rule)
-        first_local = datetime.fromisoformat(series.first_start_local)
-        known = {o.recurrence_id for o in existing}
-        duration = timedelta(minutes=series.duration_minutes)
-        new_starts = [
-            s
-            for s in expand_occurrences(rule, first_local, series.organiser_zone, horizon_end)
-            if s not in known and s > series.horizon_end
-        ]
-        template = existing[-1]
-        bridge = active_bridge(db, series.bridge_id)
-        hosts: list[str | None] = [None] * len(new_starts)
-        if series.host_order and template.chair_country:
-            hosts = list(
-                rotate_hosts(
-                    series.host_order, series.host_opt_outs, template.chair_country, len(new_starts)
-                )
-            )
-        for start, host in zip(new_starts, hosts, strict=True):
-            invitation = _invitation_like(db, template, start, start + duration)
-            _, flag = _problems_and_flags(
-                invitation.participants, start, duration, series.organiser_zone
-            )
-            occurrence = _occurrence(series, start, host, template.meeting, flag)
-            insert_session(db, occurrence, bridge)
-            add_invitees(db, occurrence, invitation, None)
-            added += 1
-        series.horizon_end = horizon_end
-        db.add(series)
+        report.added += added
+        report.skipped += skipped
     db.flush()
-    return added
+    return report
+
+
+def _extend(
+    db: Session, series: Series, horizon_end: datetime
+) -> tuple[int, list[SkippedOccurrence]]:
+    existing = series_occurrences(db, series.id or 0)
+    if not existing:
+        return 0, []
+    known = {o.recurrence_id for o in existing}
+    duration = timedelta(minutes=series.duration_minutes)
+    new_starts = [
+        start
+        for start in expand_occurrences(
+            RecurrenceRule.from_json(series.rule),
+            datetime.fromisoformat(series.first_start_local),
+            series.organiser_zone,
+            horizon_end,
+        )
+        if start not in known and start > series.horizon_end
+    ]
+    template = existing[-1]
+    bridge = active_bridge(db, series.bridge_id)
+    meeting = template.meeting
+    if new_starts:
+        # One token for this step, still valid when its last occurrence ends.
+        meeting = meeting_valid_until(bridge, meeting, new_starts[-1] + duration)
+    if meeting != template.meeting:
+        series.updated_at = utcnow()  # the master's joining details changed
+    hosts = _next_hosts(series, existing, len(new_starts))
+    booked, skipped = 0, []
+    for start in new_starts:
+        invitation = _invitation_like(db, template, start, start + duration)
+        occurrence = _book_occurrence(db, series, bridge, start, meeting, hosts[booked], invitation)
+        if occurrence.status == SessionStatus.cancelled:
+            clash = occurrence.flags["bridge_clash"]["title"]
+            skipped.append(SkippedOccurrence(series.id or 0, series.title, start, clash))
+        else:
+            booked += 1
+        add_invitees(db, occurrence, invitation, None)
+    if skipped:
+        record_series_change(series, schedule_changed=True)  # the master gained EXDATEs
+    series.horizon_end = horizon_end
+    db.add(series)
+    db.flush()
+    return booked, skipped
+
+
+def _next_hosts(series: Series, existing: list[VdoSession], count: int) -> list[str | None]:
+    """Hosts for the next `count` booked occurrences, after the last one that had a host (an
+    occurrence skipped for a taken bridge had none, and used up nobody's turn)."""
+    last_host = next((o.chair_country for o in reversed(existing) if o.chair_country), None)
+    if not series.host_order or last_host is None:
+        return [None] * count
+    return list(rotate_hosts(series.host_order, series.host_opt_outs, last_host, count))
+
+
+def _book_occurrence(
+    db: Session,
+    series: Series,
+    bridge: Bridge,
+    start: datetime,
+    meeting: dict[str, Any],
+    host: str | None,
+    invitation: Invitation,
+) -> VdoSession:
+    """The occurrence booked, or stored cancelled with the clash when the bridge is taken (with
+    no host: it uses up nobody's turn)."""
+    duration = timedelta(minutes=series.duration_minutes)
+    end = start + duration
+    clash = _bridge_clash(db, bridge, start, end)
+    if clash is None:
+        _, flags = _problems_and_flags(
+            invitation.participants, start, duration, series.organiser_zone
+        )
+        occurrence = _occurrence(series, start, host, meeting, flags)
+        try:
+            insert_session(db, occurrence, bridge)
+            return occurrence
+        except Conflict:  # booked by someone else since the check
+            clash = _bridge_clash(db, bridge, start, end)
+            if clash is None:
+                raise
+    taken = {"title": clash.reason, "start": clash.start.isoformat(), "end": clash.end.isoformat()}
+    occurrence = _occurrence(series, start, None, meeting, {"bridge_clash": taken})
+    occurrence.status = SessionStatus.cancelled
+    db.add(occurrence)
+    db.flush()
+    return occurrence
+
+
+def _bridge_clash(db: Session, bridge: Bridge, start: datetime, end: datetime) -> Interval | None:
+    """The first confirmed session holding the bridge during [start, end), if any."""
+    return next(iter(bridge_bookings(db, bridge.id or 0, start, end)), None)
