@@ -1,6 +1,9 @@
 FROM python:3.11-slim
 WORKDIR /srv/vdo
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Pango (with HarfBuzz) is what WeasyPrint prints circulars with; the Thai font comes from pip.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    libharfbuzz-subset0 && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md alembic.ini ./
 COPY service ./service
 COPY alembic ./alembic
