@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from service.auth.guards import AuthenticatedRequest, staff_only
 from service.circulars import operations, queries
 from service.circulars.models import MEDIA_TYPES, Circular, DocumentFormat
-from service.circulars.render import render_docx, render_html, render_pdf, render_text
+from service.circulars.render import render_as
 from service.circulars.schemas import CircularRead, CircularRequest, DocumentRead
 from service.db import utcnow
 from service.dependencies import Db
@@ -92,13 +92,7 @@ class SessionCircularController(Controller):
         fmt: Annotated[DocumentFormat, QueryParameter(name="format")] = DocumentFormat.html,
     ) -> Response[bytes]:
         circular = operations.build_circular(db, session_id, data, utcnow())
-        renderers = {
-            DocumentFormat.html: lambda: render_html(circular).encode(),
-            DocumentFormat.txt: lambda: render_text(circular).encode(),
-            DocumentFormat.pdf: lambda: render_pdf(render_html(circular)),
-            DocumentFormat.docx: lambda: render_docx(circular),
-        }
-        return _document_response(renderers[fmt](), fmt, "preview")
+        return _document_response(render_as(circular, fmt), fmt, "preview")
 
 
 class CircularController(Controller):

@@ -26,6 +26,7 @@ from docx.shared import Pt
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.circulars.documents import Circular, CircularKind
+from service.circulars.models import DocumentFormat
 from service.circulars.thai import english_date, thai_date
 from service.directory.models import Language
 from service.rendering.markdown import render_markdown
@@ -233,6 +234,17 @@ def _table(document: Any, rows: Sequence[Sequence[str]]) -> None:
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
+
+
+def render_as(circular: Circular, fmt: DocumentFormat) -> bytes:
+    """One representation, for previews and samples."""
+    if fmt == DocumentFormat.html:
+        return render_html(circular).encode()
+    if fmt == DocumentFormat.txt:
+        return render_text(circular).encode()
+    if fmt == DocumentFormat.pdf:
+        return render_pdf(render_html(circular))
+    return render_docx(circular)
 
 
 def render_all(circular: Circular) -> RenderedCircular:
