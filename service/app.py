@@ -22,6 +22,7 @@ from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
 from service.calendar.controller import api_calendar_handlers, public_calendar_router
+from service.circulars.controller import CircularController, SessionCircularController
 from service.conferencing.controller import BridgeController
 from service.db import make_engine
 from service.dependencies import provide_db
@@ -90,6 +91,8 @@ def api_route_handlers() -> list[Any]:
         PlannerController,
         SessionController,
         UnavailabilityController,
+        SessionCircularController,
+        CircularController,
         *api_calendar_handlers(),
     ]
 

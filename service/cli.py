@@ -84,6 +84,33 @@ def cmd_demo(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_circular_sample(settings: Settings, args: argparse.Namespace) -> int:
+    """A preview of a circular for the first demo session, in the format `--out` ends with."""
+    from service.circulars.models import DocumentFormat
+    from service.circulars.operations import build_circular
+    from service.circulars.render import render_as
+    from service.circulars.schemas import CircularRequest
+    from service.db import utcnow
+    from service.demo import load_demo
+    from service.directory.service import seed_member_countries
+    from service.scheduling.models import VdoSession
+
+    out = Path(args.out)
+    fmt = DocumentFormat(out.suffix.lstrip(".").lower())
+    engine = _engine(settings)
+    migrations.upgrade(engine)
+    with session_scope(engine) as db:
+        seed_member_countries(db)
+        if db.exec(select(func.count()).select_from(VdoSession)).one() == 0:
+            load_demo(db)
+        first = db.exec(select(VdoSession).order_by(VdoSession.start_utc)).first()  # type: ignore[arg-type]
+        request = CircularRequest(kind=args.kind, language=args.lang)
+        circular = build_circular(db, first.id if first and first.id else 0, request, utcnow())
+    out.write_bytes(render_as(circular, fmt))
+    print(f"{circular.title} ({args.lang}, preview) written to {out}")
+    return 0
+
+
 def cmd_user_create(settings: Settings, args: argparse.Namespace) -> int:
     with session_scope(_engine(settings)) as db:
         user = auth.create_user(
@@ -179,6 +206,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="load the ASEAN Pubs demo network").set_defaults(
         handler=cmd_demo
     )
+
+    circular = commands.add_parser("circular", help="circulars").add_subparsers(
+        dest="circular_command", required=True
+    )
+    sample = circular.add_parser(
+        "sample", help="preview a circular of the first demo session (loads the demo if empty)"
+    )
+    sample.add_argument("--lang", choices=["en", "th"], default="en")
+    sample.add_argument(
+        "--kind", choices=["notice", "cancellation", "reminder", "minutes"], default="notice"
+    )
+    sample.add_argument("--out", required=True, help="file ending .html, .txt, .pdf or .docx")
+    sample.set_defaults(handler=cmd_circular_sample)
 
     series = commands.add_parser("series", help="recurring series").add_subparsers(
         dest="series_command", required=True
