@@ -1,14 +1,67 @@
-"""The base of every JSON request body.
+"""How every JSON request body is read and checked, in one place.
 
-Text with NUL characters is refused up front: PostgreSQL cannot store it and SQLite would, so
-letting it through would make the two databases behave differently.
+`JsonBodyRequest` reads the bytes: bodies that are not UTF-8 or nest deeper than any real
+request are refused as 400s before they reach a schema (msgspec would raise a UnicodeDecodeError
+or RecursionError, which used to become 500s). `RequestBody` is the base of every body schema: it
+refuses text with NUL characters, which PostgreSQL cannot store and SQLite would, so letting it
+through would make the two databases behave differently.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request
 from pydantic import BaseModel, model_validator
+
+from service.errors import DomainError, field_error
+
+# Deep enough for every body the API takes (subdivision hours nest five levels), shallow enough
+# that nothing reading a body can run out of stack.
+MAX_JSON_DEPTH = 20
+# JSON bodies are small (a session's description is the longest text); the CSV import allows more.
+MAX_JSON_BODY_BYTES = 1_000_000
+
+
+class BadBody(DomainError):
+    """The body cannot be read as JSON at all; nothing in it was looked at."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"The request body {reason}.", errors=[field_error("body", reason)])
+
+
+def nesting_depth(value: Any) -> int:
+    """How deeply lists and objects nest in decoded JSON, without recursion."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+class JsonBodyRequest(Request[Any, Any, Any]):
+    """The application's request class: reads JSON bodies as described in the module docstring."""
+
+    async def json(self) -> Any:
+        body = await self.body()
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadBody("is not UTF-8 text; send JSON encoded as UTF-8") from None
+        too_deep = BadBody(f"is nested more than {MAX_JSON_DEPTH} levels deep")
+        try:
+            value = await super().json()
+        except RecursionError:
+            raise too_deep from None
+        if nesting_depth(value) > MAX_JSON_DEPTH:
+            raise too_deep
+        return value
 
 
 def _contains_nul(value: Any) -> bool:

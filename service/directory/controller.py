@@ -151,7 +151,9 @@ class PersonController(Controller):
         guards=[staff_only],
         status_code=HTTP_201_CREATED,
         summary="Import people from CSV, all or nothing",
-        description="Send the CSV file as the request body (Content-Type: text/csv). "
+        request_max_body_size=importer.MAX_FILE_BYTES,
+        description="Send the CSV file as the request body (Content-Type: text/csv), "
+        f"at most {importer.MAX_FILE_BYTES:,} bytes and {importer.MAX_ROWS:,} rows. "
         "Columns: name, email, agency, country, zone, language, title, position.",
     )
     async def import_people(self, db: Db, request: Request) -> ImportReport:

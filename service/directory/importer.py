@@ -21,6 +21,7 @@ from service.errors import DomainError, InvalidInput
 REQUIRED_COLUMNS = ("name", "email")
 KNOWN_COLUMNS = ("name", "email", "agency", "country", "zone", "language", "title", "position")
 MAX_ROWS = 20_000
+MAX_FILE_BYTES = 10_000_000  # room for MAX_ROWS rows of long names, agencies and positions
 
 Progress = Callable[[int, int], None]
 
