@@ -82,6 +82,17 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     return _problem(request, exc.status_code, exc.title, exc.detail, errors=exc.errors, **exc.extra)
 
 
+# Pydantic's words for what a person did wrong, in ours.
+_UNKNOWN_FIELD = "Extra inputs are not permitted"
+_VALUE_ERROR_PREFIX = "Value error, "
+
+
+def _reason_in_words(message: str) -> str:
+    if message == _UNKNOWN_FIELD:
+        return "unknown field; check its spelling against the API schema at /schema"
+    return message.removeprefix(_VALUE_ERROR_PREFIX)
+
+
 def _validation_error(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
@@ -91,7 +102,7 @@ def _validation_error(
             errors.append(
                 field_error(
                     str(item.get("key") or item.get("source") or "body"),
-                    str(item.get("message", "invalid value")),
+                    _reason_in_words(str(item.get("message", "invalid value"))),
                 )
             )
     if errors:

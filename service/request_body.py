@@ -3,8 +3,9 @@
 `JsonBodyRequest` reads the bytes: bodies that are not UTF-8 or nest deeper than any real
 request are refused as 400s before they reach a schema (msgspec would raise a UnicodeDecodeError
 or RecursionError, which used to become 500s). `RequestBody` is the base of every body schema: it
-refuses text with NUL characters, which PostgreSQL cannot store and SQLite would, so letting it
-through would make the two databases behave differently.
+refuses fields it does not know, so a misspelt field fails by name instead of being ignored, and
+text with NUL characters, which PostgreSQL cannot store and SQLite would, so letting it through
+would make the two databases behave differently.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from service.errors import DomainError, field_error
 
@@ -75,6 +76,8 @@ def _contains_nul(value: Any) -> bool:
 
 
 class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     @model_validator(mode="before")
     @classmethod
     def refuse_nul_characters(cls, data: Any) -> Any:

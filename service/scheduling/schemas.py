@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from service.request_body import RequestBody
 from service.scheduling.models import ParticipantRole, PartStat, SessionStatus
@@ -53,6 +53,9 @@ class Scope(StrEnum):
     following = "following"
 
 
+_EDITABLE = ("title", "description", "start", "duration_minutes")
+
+
 class SessionUpdate(RequestBody):
     revision: int = Field(description="The revision you last read; a stale one is refused (409)")
     title: str | None = Field(default=None, min_length=1, max_length=300)
@@ -61,6 +64,13 @@ class SessionUpdate(RequestBody):
     duration_minutes: int | None = Field(default=None, ge=5, le=MAX_DURATION_MINUTES)
     scope: Scope = Scope.this
     acknowledge_problems: bool = False
+
+    @model_validator(mode="after")
+    def changes_something(self) -> SessionUpdate:
+        """An edit of nothing would still raise the revision and detach an occurrence."""
+        if all(getattr(self, name) is None for name in _EDITABLE):
+            raise ValueError("send at least one of title, description, start or duration_minutes")
+        return self
 
 
 class CancelRequest(RequestBody):

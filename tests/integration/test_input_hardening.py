@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +13,8 @@ from sqlalchemy import Engine, select
 
 from service.request_body import MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH
 from service.tables import metadata
+from tests.integration.calendar_network import headers_of_person
+from tests.integration.network import make_bridge
 
 API = "/api/v1"
 JSON = {"Content-Type": "application/json"}
@@ -118,3 +122,198 @@ def test_json_bodies_are_limited_in_size_but_csv_imports_may_be_larger(
     )
     assert "no name, email column" in _problem(response, 422)["detail"]
     assert _snapshot(engine) == before
+
+
+# --- unknown fields ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class World:
+    bridge_id: int
+    agency_id: int
+    person_id: int
+    session_id: int
+    revision: int
+    invitee: dict[str, str]  # a signed-in delegate invited to the session
+
+    def path(self, template: str) -> str:
+        return template.format(
+            code="LA",
+            agency_id=self.agency_id,
+            person_id=self.person_id,
+            bridge_id=self.bridge_id,
+            session_id=self.session_id,
+        )
+
+
+def _session_body(world_bridge: int, people: list[int], days: int = 30) -> dict[str, Any]:
+    return {
+        "title": "ASEAN Pubs monthly",
+        "start": _future(days).isoformat(),
+        "duration_minutes": 60,
+        "organiser_zone": "Asia/Bangkok",
+        "bridge_id": world_bridge,
+        "people": people,
+        "acknowledge_problems": True,
+    }
+
+
+@pytest.fixture
+def world(client: TestClient, admin_headers: dict[str, str], engine: Engine) -> World:
+    bridge_id = make_bridge(client, admin_headers)
+    agency = client.post(
+        f"{API}/agencies",
+        headers=admin_headers,
+        json={"name": "OPDC", "acronym": "OPDC", "country_code": "TH", "kind": "member_agency"},
+    )
+    assert agency.status_code == 201, agency.text
+    person = client.post(
+        f"{API}/people",
+        headers=admin_headers,
+        json={"name": "Anan", "email": "anan@opdc.example.th", "agency_id": agency.json()["id"]},
+    )
+    assert person.status_code == 201, person.text
+    person_id = person.json()["id"]
+    session = client.post(
+        f"{API}/sessions", headers=admin_headers, json=_session_body(bridge_id, [person_id])
+    )
+    assert session.status_code == 201, session.text
+    return World(
+        bridge_id=bridge_id,
+        agency_id=agency.json()["id"],
+        person_id=person_id,
+        session_id=session.json()["id"],
+        revision=session.json()["revision"],
+        invitee=headers_of_person(engine, person_id),
+    )
+
+
+# A valid body for every write endpoint that takes JSON, by method and OpenAPI path.
+WRITE_BODIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
+    ("POST", "/me/tokens"): lambda w: {"label": "laptop"},
+    ("POST", "/users"): lambda w: {"email": "new@example.org", "name": "New", "role": "delegate"},
+    ("POST", "/countries"): lambda w: {
+        "code": "NZ",
+        "name": "New Zealand",
+        "capital_zone": "Pacific/Auckland",
+    },
+    ("PATCH", "/countries/{code}"): lambda w: {"hours_note": "Lunch 12:00-13:00"},
+    ("POST", "/agencies"): lambda w: {
+        "name": "Public Service Division",
+        "acronym": "PSD",
+        "country_code": "SG",
+        "kind": "member_agency",
+    },
+    ("PATCH", "/agencies/{agency_id}"): lambda w: {"acronym": "OPDC-TH"},
+    ("POST", "/people"): lambda w: {
+        "name": "Wei",
+        "email": "wei@psd.example.sg",
+        "country_code": "SG",
+    },
+    ("PATCH", "/people/{person_id}"): lambda w: {"title": "Dr"},
+    ("POST", "/bridges"): lambda w: {
+        "name": "Room B",
+        "provider": "jitsi",
+        "settings": {"base_url": "https://meet.example.org"},
+    },
+    ("PATCH", "/bridges/{bridge_id}"): lambda w: {"capacity": 50},
+    ("POST", "/sessions"): lambda w: _session_body(w.bridge_id, [w.person_id], days=31),
+    ("PATCH", "/sessions/{session_id}"): lambda w: {"revision": w.revision, "title": "Renamed"},
+    ("POST", "/sessions/{session_id}/cancel"): lambda w: {"scope": "this"},
+    ("POST", "/sessions/{session_id}/rsvp"): lambda w: {"answer": "accepted"},
+    ("POST", "/people/{person_id}/unavailability"): lambda w: {
+        "start": _future(40).isoformat(),
+        "end": _future(45).isoformat(),
+        "reason": "leave",
+    },
+}
+
+
+def test_every_write_endpoint_with_a_json_body_is_checked_here(client: TestClient) -> None:
+    spec = client.get("/schema/openapi.json").json()
+    endpoints = {
+        (method.upper(), path.removeprefix(API))
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if isinstance(operation, dict)
+        and "application/json" in operation.get("requestBody", {}).get("content", {})
+    }
+    assert endpoints == set(WRITE_BODIES)
+
+
+@pytest.mark.parametrize(
+    ("method", "template"), list(WRITE_BODIES), ids=[f"{m} {t}" for m, t in WRITE_BODIES]
+)
+def test_unknown_fields_are_refused_by_name_and_change_nothing(
+    client: TestClient,
+    admin_headers: dict[str, str],
+    world: World,
+    engine: Engine,
+    method: str,
+    template: str,
+) -> None:
+    url = API + world.path(template)
+    headers = world.invitee if template.endswith("/rsvp") else admin_headers
+    body = WRITE_BODIES[method, template](world)
+    before = _snapshot(engine)
+
+    refused = client.request(
+        method, url, headers=headers, json=body | {"timezone": "Asia/Bangkok", "colour": "red"}
+    )
+    problem = _problem(refused, 400)
+    assert _fields(refused) == {"timezone", "colour"}
+    assert "timezone: unknown field" in problem["detail"]
+    assert _snapshot(engine) == before
+
+    # The same body without the stray fields is accepted: they alone were the problem.
+    accepted = client.request(method, url, headers=headers, json=body)
+    assert accepted.status_code in (200, 201, 204), accepted.text
+
+
+def test_a_person_with_timezone_instead_of_zone_is_not_created(
+    client: TestClient, admin_headers: dict[str, str], engine: Engine
+) -> None:
+    before = _snapshot(engine)
+    response = client.post(
+        f"{API}/people",
+        headers=admin_headers,
+        json={
+            "name": "Aino",
+            "email": "aino@oulu.example.fi",
+            "country_code": "TH",
+            "timezone": "Europe/Helsinki",
+        },
+    )
+    _problem(response, 400)
+    assert _fields(response) == {"timezone"}
+    assert _snapshot(engine) == before
+
+
+def test_unknown_fields_inside_a_recurrence_are_named_with_their_path(
+    client: TestClient, admin_headers: dict[str, str], world: World, engine: Engine
+) -> None:
+    body = _session_body(world.bridge_id, [world.person_id], days=33) | {
+        "recurrence": {"freq": "WEEKLY", "byday": ["TH"], "count": 3}
+    }
+    before = _snapshot(engine)
+    response = client.post(f"{API}/sessions", headers=admin_headers, json=body)
+    _problem(response, 400)
+    assert _fields(response) == {"recurrence.byday"}
+    assert _snapshot(engine) == before
+
+
+def test_a_session_patch_that_changes_nothing_keeps_the_revision(
+    client: TestClient, admin_headers: dict[str, str], world: World, engine: Engine
+) -> None:
+    url = f"{API}/sessions/{world.session_id}"
+    before = _snapshot(engine)
+    misspelt = client.patch(
+        url, headers=admin_headers, json={"revision": world.revision, "tittle": "New name"}
+    )
+    _problem(misspelt, 400)
+    assert _fields(misspelt) == {"tittle"}
+    nothing = client.patch(url, headers=admin_headers, json={"revision": world.revision})
+    problem = _problem(nothing, 400)
+    assert "title, description, start or duration_minutes" in problem["detail"]
+    assert _snapshot(engine) == before
+    assert client.get(url, headers=admin_headers).json()["revision"] == world.revision
