@@ -11,7 +11,9 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine, select
 
+from service.calendar.rsvp import rsvp_token
 from service.request_body import MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH
+from service.settings import Settings
 from service.tables import metadata
 from tests.integration.calendar_network import headers_of_person
 from tests.integration.network import make_bridge
@@ -317,3 +319,40 @@ def test_a_session_patch_that_changes_nothing_keeps_the_revision(
     assert "title, description, start or duration_minutes" in problem["detail"]
     assert _snapshot(engine) == before
     assert client.get(url, headers=admin_headers).json()["revision"] == world.revision
+
+
+# --- links ---------------------------------------------------------------------------------------
+
+
+def test_answer_links_with_characters_no_genuine_link_has_are_404(
+    client: TestClient, world: World, engine: Engine, settings: Settings
+) -> None:
+    genuine = rsvp_token(settings, world.session_id, world.person_id)
+    mac = genuine.rsplit(".", 1)[1]
+    session, person = str(world.session_id), str(world.person_id)
+    arabic_indic = {ord("0") + d: 0x0660 + d for d in range(10)}  # int() reads these digits
+    fullwidth = {ord("0") + d: 0xFF10 + d for d in range(10)}
+    forged = [
+        f"{session}.{person}.{mac[:-1]}é",
+        f"{session}.{person}.{mac}é",
+        f"²{session}.{person}.{mac}",
+        f"{session.translate(arabic_indic)}.{person}.{mac}",
+        f"{session}.{person.translate(fullwidth)}.{mac}",
+        f"{session}.{person}.{mac}%00",
+    ]
+    before = _snapshot(engine)
+    for token in forged:
+        for method in ("GET", "POST"):
+            response = client.request(method, f"/rsvp/{token}?answer=accepted")
+            problem = _problem(response, 404)
+            assert problem["detail"] == "This answer link is not valid.", token
+    assert _snapshot(engine) == before
+    assert client.post(f"/rsvp/{genuine}?answer=accepted").status_code == 200
+
+
+@pytest.mark.parametrize("token", ["é", "%ff%fe", "a%00b", "ทดสอบ" * 20])
+def test_feed_links_with_characters_no_genuine_link_has_are_404(
+    client: TestClient, token: str
+) -> None:
+    assert client.get(f"/feeds/{token}.ics").status_code == 404
+    assert client.get(f"/feeds/countries/{token}.ics").status_code == 404
