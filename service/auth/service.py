@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from service.auth.models import ApiToken, Role, User
 from service.db import utcnow
+from service.email_address import check_email
 from service.errors import Conflict, NotFound, invalid_field
 
 TOKEN_PREFIX = "vdo_"
@@ -45,9 +46,7 @@ def create_user(
     password: str | None = None,
     person_id: int | None = None,
 ) -> User:
-    email = email.strip().lower()
-    if "@" not in email:
-        raise invalid_field("email", f"{email!r} is not an email address")
+    email = check_email("email", email)
     if role not in Role.__members__:
         raise invalid_field("role", f"{role!r} is not a role; use one of {', '.join(Role)}")
     if db.exec(select(User).where(User.email == email)).first():

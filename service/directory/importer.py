@@ -15,7 +15,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.directory.models import Agency, Country, Language, Person
-from service.directory.service import check_email, check_zone
+from service.directory.service import check_zone
+from service.email_address import check_email
 from service.errors import DomainError, InvalidInput
 
 REQUIRED_COLUMNS = ("name", "email")

@@ -356,3 +356,101 @@ def test_feed_links_with_characters_no_genuine_link_has_are_404(
 ) -> None:
     assert client.get(f"/feeds/{token}.ics").status_code == 404
     assert client.get(f"/feeds/countries/{token}.ics").status_code == 404
+
+
+# --- email addresses -----------------------------------------------------------------------------
+
+BAD_EMAILS = [
+    "x\x01y@example.org",
+    "bell@exam\x07ple.org",
+    "tab\t@example.org",
+    "line\nbreak@example.org",
+    "del\x7f@example.org",
+    "two words@example.org",
+    "no-domain@",
+    "@no-local.example.org",
+    "no-dot@localhost",
+    "double..dot@example.org",
+    ".leading@example.org",
+    "two@at@example.org",
+    "dash@-example.org",
+    "numeric@example.123",
+    "ünïcode@example.org",
+    "x" * 65 + "@example.org",
+    "long@" + "d" * 64 + ".example.org",
+    "total@" + ("d" * 60 + ".") * 5 + "org",
+]
+
+
+@pytest.mark.parametrize("email", BAD_EMAILS)
+def test_bad_email_addresses_are_refused_everywhere_they_enter(
+    client: TestClient,
+    admin_headers: dict[str, str],
+    world: World,
+    engine: Engine,
+    email: str,
+) -> None:
+    before = _snapshot(engine)
+    created = client.post(
+        f"{API}/people",
+        headers=admin_headers,
+        json={"name": "Bad", "email": email, "country_code": "TH"},
+    )
+    assert created.status_code in (400, 422), created.text
+    assert _fields(created) == {"email"}
+    updated = client.patch(
+        f"{API}/people/{world.person_id}", headers=admin_headers, json={"email": email}
+    )
+    assert updated.status_code in (400, 422), updated.text
+    assert _fields(updated) == {"email"}
+    user = client.post(
+        f"{API}/users",
+        headers=admin_headers,
+        json={"email": email, "name": "U", "role": "delegate"},
+    )
+    assert user.status_code in (400, 422), user.text
+    assert _fields(user) == {"email"}
+    csv = "name,email,country\nBad," + email.replace("\n", " ") + ",TH\n"
+    imported = client.post(
+        f"{API}/people/import",
+        headers=admin_headers | {"Content-Type": "text/csv"},
+        content=csv.encode(),
+    )
+    _problem(imported, 422)
+    assert {e["column"] for e in imported.json()["errors"]} == {"email"}
+    assert _snapshot(engine) == before
+    invite = client.get(f"{API}/sessions/{world.session_id}/invite.ics", headers=admin_headers)
+    assert invite.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("email", "stored"),
+    [
+        ("First.Last+tag@Sub.Example.co.th", "first.last+tag@sub.example.co.th"),
+        ("  o'brien@example.ie ", "o'brien@example.ie"),
+        ("somchai@ตัวอย่าง.ไทย", "somchai@xn--72c1a1bt4awk9o.xn--o3cw4h"),
+        ("x" * 64 + "@example.org", "x" * 64 + "@example.org"),
+    ],
+)
+def test_good_email_addresses_are_kept_in_a_form_mail_can_use(
+    client: TestClient,
+    admin_headers: dict[str, str],
+    world: World,
+    email: str,
+    stored: str,
+) -> None:
+    person = client.post(
+        f"{API}/people",
+        headers=admin_headers,
+        json={"name": "Good", "email": email, "country_code": "TH"},
+    )
+    assert person.status_code == 201, person.text
+    assert person.json()["email"] == stored
+    session = client.post(
+        f"{API}/sessions",
+        headers=admin_headers,
+        json=_session_body(world.bridge_id, [person.json()["id"]], days=35),
+    )
+    assert session.status_code == 201, session.text
+    invite = client.get(f"{API}/sessions/{session.json()['id']}/invite.ics", headers=admin_headers)
+    assert invite.status_code == 200, invite.text
