@@ -5,15 +5,16 @@ request are refused as 400s before they reach a schema (msgspec would raise a Un
 or RecursionError, which used to become 500s). `RequestBody` is the base of every body schema: it
 refuses fields it does not know, so a misspelt field fails by name instead of being ignored, and
 text with NUL characters, which PostgreSQL cannot store and SQLite would, so letting it through
-would make the two databases behave differently.
+would make the two databases behave differently. `ZoneName` and `CountryCode` bound the text
+that many bodies share.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.errors import DomainError, field_error
 
@@ -22,6 +23,13 @@ from service.errors import DomainError, field_error
 MAX_JSON_DEPTH = 20
 # JSON bodies are small (a session's description is the longest text); the CSV import allows more.
 MAX_JSON_BODY_BYTES = 1_000_000
+
+ZoneName = Annotated[
+    str, Field(min_length=1, max_length=64, description="IANA time zone, e.g. Asia/Bangkok")
+]
+CountryCode = Annotated[
+    str, Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. TH")
+]
 
 
 class BadBody(DomainError):

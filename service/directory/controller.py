@@ -27,7 +27,7 @@ from service.directory.schemas import (
     PersonWrite,
 )
 from service.errors import InvalidInput
-from service.queries import Page
+from service.queries import CountryFilter, Page, SearchText
 
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Parameter(ge=0, description="Items to skip")]
@@ -72,9 +72,9 @@ class AgencyController(Controller):
     def list_agencies(
         self,
         db: Db,
-        country: FromQuery[str | None] = None,
+        country: CountryFilter = None,
         kind: FromQuery[AgencyKind | None] = None,
-        q: FromQuery[str | None] = None,
+        q: SearchText = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[AgencyRead]:
@@ -111,9 +111,9 @@ class PersonController(Controller):
     def list_people(
         self,
         db: Db,
-        country: FromQuery[str | None] = None,
+        country: CountryFilter = None,
         agency: FromQuery[int | None] = None,
-        q: FromQuery[str | None] = None,
+        q: SearchText = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[PersonRead]:

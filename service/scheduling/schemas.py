@@ -8,18 +8,22 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from service.request_body import RequestBody
+from service.request_body import CountryCode, RequestBody, ZoneName
 from service.scheduling.models import ParticipantRole, PartStat, SessionStatus
 
 MAX_DURATION_MINUTES = 12 * 60
+# People named plus the members of the delegations invited: more would make every read of the
+# session, its invite and its feeds slow for everyone.
+MAX_INVITEES = 500
+MAX_COUNTRIES = 100  # in any list of countries: ASEAN's members and partners' countries
 
 
 class RecurrenceIn(RequestBody):
     """A recurrence rule in the organiser's zone (see service.scheduling.recurrence)."""
 
-    freq: str = Field(description="WEEKLY or MONTHLY")
+    freq: str = Field(max_length=20, description="WEEKLY or MONTHLY")
     interval: int = 1
-    byweekday: list[str] = Field(default_factory=list, description='e.g. ["TH"]')
+    byweekday: list[str] = Field(default_factory=list, max_length=7, description='e.g. ["TH"]')
     nth: int | None = Field(default=None, description="MONTHLY: 2 = second, -1 = last weekday")
     count: int | None = None
     until: datetime | None = None
@@ -30,19 +34,29 @@ class SessionCreate(RequestBody):
     description: str = Field(default="", max_length=10_000)
     start: AwareDatetime = Field(description="With an offset or Z, e.g. 2026-12-03T07:00:00Z")
     duration_minutes: int = Field(ge=5, le=MAX_DURATION_MINUTES)
-    organiser_zone: str = Field(description="IANA zone the session's wall-clock time is kept in")
-    bridge_id: int
-    people: list[int] = Field(default_factory=list, description="Person ids invited")
-    countries: list[str] = Field(
-        default_factory=list, description="Countries whose whole delegation is invited"
+    organiser_zone: ZoneName = Field(
+        description="IANA zone the session's wall-clock time is kept in"
     )
-    chair_country: str | None = None
+    bridge_id: int
+    people: list[int] = Field(
+        default_factory=list,
+        max_length=MAX_INVITEES,
+        description=f"Person ids invited; with the delegations, at most {MAX_INVITEES} people",
+    )
+    countries: list[CountryCode] = Field(
+        default_factory=list,
+        max_length=MAX_COUNTRIES,
+        description="Countries whose whole delegation is invited",
+    )
+    chair_country: CountryCode | None = None
     chair_person_id: int | None = None
     recurrence: RecurrenceIn | None = None
     host_order: list[str] | None = Field(
-        default=None, description="Series: host rotation order (default ASEAN's alphabetical)"
+        default=None,
+        max_length=MAX_COUNTRIES,
+        description="Series: host rotation order (default ASEAN's alphabetical)",
     )
-    host_opt_outs: list[str] = Field(default_factory=list)
+    host_opt_outs: list[str] = Field(default_factory=list, max_length=MAX_COUNTRIES)
     acknowledge_problems: bool = Field(
         default=False, description="Book even if someone is outside office hours or on holiday"
     )

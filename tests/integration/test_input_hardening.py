@@ -1,4 +1,9 @@
-"""Bad input on both databases: a clear 4xx problem naming what is wrong, and nothing changed."""
+"""Bad input on both databases: a clear 4xx problem naming what is wrong, and nothing changed.
+
+Covers unknown JSON fields on every write endpoint, bodies that are not UTF-8 or nest too deep,
+answer and feed links with characters no genuine link has, email addresses, and the bounds on
+invitees, list filters, text and body sizes.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from service.calendar.rsvp import rsvp_token
 from service.request_body import MAX_JSON_BODY_BYTES, MAX_JSON_DEPTH
+from service.scheduling.schemas import MAX_INVITEES
 from service.settings import Settings
 from service.tables import metadata
 from tests.integration.calendar_network import headers_of_person
@@ -454,3 +460,154 @@ def test_good_email_addresses_are_kept_in_a_form_mail_can_use(
     assert session.status_code == 201, session.text
     invite = client.get(f"{API}/sessions/{session.json()['id']}/invite.ics", headers=admin_headers)
     assert invite.status_code == 200, invite.text
+
+
+# --- sizes ---------------------------------------------------------------------------------------
+
+
+def test_more_people_than_the_invitee_limit_are_refused(
+    client: TestClient, admin_headers: dict[str, str], world: World, engine: Engine
+) -> None:
+    before = _snapshot(engine)
+    body = _session_body(world.bridge_id, list(range(1, MAX_INVITEES + 2)), days=36)
+    response = client.post(f"{API}/sessions", headers=admin_headers, json=body)
+    _problem(response, 400)
+    assert _fields(response) == {"people"}
+    assert _snapshot(engine) == before
+
+
+def test_delegations_that_come_to_more_than_the_invitee_limit_are_refused(
+    client: TestClient, admin_headers: dict[str, str], world: World, engine: Engine
+) -> None:
+    rows = "".join(f"Delegate {i},d{i}@opdc.example.th,TH\n" for i in range(MAX_INVITEES))
+    imported = client.post(
+        f"{API}/people/import",
+        headers=admin_headers | {"Content-Type": "text/csv"},
+        content=("name,email,country\n" + rows).encode(),
+    )
+    assert imported.status_code == 201, imported.text
+    before = _snapshot(engine)
+    body = _session_body(world.bridge_id, [world.person_id], days=36) | {"countries": ["TH"]}
+    response = client.post(f"{API}/sessions", headers=admin_headers, json=body)
+    problem = _problem(response, 422)
+    assert _fields(response) == {"countries"}
+    assert f"{MAX_INVITEES + 1} people" in problem["detail"]
+    assert _snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/sessions", {"title": "t" * 301}, "title"),
+        ("/sessions", {"description": "d" * 10_001}, "description"),
+        ("/sessions", {"organiser_zone": "Asia/" + "x" * 60}, "organiser_zone"),
+        ("/sessions", {"countries": ["TH"] * 101}, "countries"),
+        ("/sessions", {"chair_country": "THA"}, "chair_country"),
+        ("/sessions", {"host_order": ["TH"] * 101}, "host_order"),
+        ("/sessions", {"recurrence": {"freq": "W" * 21, "count": 2}}, "recurrence.freq"),
+        (
+            "/sessions",
+            {"recurrence": {"freq": "WEEKLY", "byweekday": ["TH"] * 8, "count": 2}},
+            "recurrence.byweekday",
+        ),
+        ("/people", {"zone": "Asia/" + "x" * 60}, "zone"),
+        ("/countries", {"holiday_code": "THA"}, "holiday_code"),
+        ("/countries", {"zones": ["Asia/Bangkok"] * 51}, "zones"),
+        ("/countries", {"capital_zone": "Asia/" + "x" * 60}, "capital_zone"),
+        ("/agencies", {"zone": "Asia/" + "x" * 60}, "zone"),
+    ],
+)
+def test_text_and_lists_in_bodies_are_bounded(
+    client: TestClient,
+    admin_headers: dict[str, str],
+    world: World,
+    engine: Engine,
+    path: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    valid = {
+        "/sessions": _session_body(world.bridge_id, [world.person_id], days=37),
+        "/people": {"name": "Wei", "email": "wei@psd.example.sg", "country_code": "SG"},
+        "/countries": {"code": "NZ", "name": "New Zealand", "capital_zone": "Pacific/Auckland"},
+        "/agencies": {"name": "PSD", "acronym": "PSD", "country_code": "SG", "kind": "partner"},
+    }[path]
+    before = _snapshot(engine)
+    response = client.post(f"{API}{path}", headers=admin_headers, json=valid | body)
+    _problem(response, 400)
+    assert field in _fields(response)
+    assert _snapshot(engine) == before
+
+
+def test_subdivision_hours_are_bounded(
+    client: TestClient, admin_headers: dict[str, str], engine: Engine
+) -> None:
+    hours = {f"{i:02}": {"mon": [["08:00", "17:00"]]} for i in range(101)}
+    before = _snapshot(engine)
+    response = client.patch(
+        f"{API}/countries/MY", headers=admin_headers, json={"subdivision_hours": hours}
+    )
+    _problem(response, 400)
+    assert _fields(response) == {"subdivision_hours"}
+    assert _snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("/people?q=" + "a" * 101, "q"),
+        ("/agencies?q=" + "a" * 101, "q"),
+        ("/people?country=THA", "country"),
+        ("/agencies?country=THA", "country"),
+        ("/sessions?country=THA", "country"),
+        ("/planner?from={day}&to={day}&countries=" + ",".join(["TH"] * 51), "countries"),
+        ("/planner?from={day}&to={day}&people=" + ",".join(["1"] * 101), "people"),
+        ("/planner/day?day={day}&countries=" + ",".join(["TH"] * 51), "countries"),
+        ("/planner/day?day={day}&people=" + ",".join(["1"] * 101), "people"),
+    ],
+)
+def test_list_filters_are_bounded(
+    client: TestClient, admin_headers: dict[str, str], query: str, field: str
+) -> None:
+    day = _future(10).date().isoformat()
+    response = client.get(API + query.format(day=day), headers=admin_headers)
+    assert response.status_code in (400, 422), response.text
+    assert _fields(response) == {field}
+
+
+def test_csv_import_bounds_text_as_the_api_does(
+    client: TestClient, admin_headers: dict[str, str], engine: Engine
+) -> None:
+    # PostgreSQL refused these with a 400 naming no row, while SQLite stored them.
+    csv = (
+        "name,email,country,title,position\n"
+        f"{'n' * 201},long@example.org,TH,{'t' * 51},{'p' * 201}\n"
+    )
+    before = _snapshot(engine)
+    response = client.post(
+        f"{API}/people/import",
+        headers=admin_headers | {"Content-Type": "text/csv"},
+        content=csv.encode(),
+    )
+    _problem(response, 422)
+    assert {(e["row"], e["column"]) for e in response.json()["errors"]} == {
+        (2, "name"),
+        (2, "title"),
+        (2, "position"),
+    }
+    assert _snapshot(engine) == before
+
+
+def test_the_bounds_are_stated_in_the_api_schema(client: TestClient) -> None:
+    spec = client.get("/schema/openapi.json").json()
+    session = spec["components"]["schemas"]["SessionCreate"]["properties"]
+    assert session["people"]["maxItems"] == MAX_INVITEES
+    assert session["countries"]["maxItems"] == 100
+    assert session["organiser_zone"]["maxLength"] == 64
+    assert session["title"]["maxLength"] == 300
+    people = spec["paths"][f"{API}/people"]["get"]["parameters"]
+    assert next(p for p in people if p["name"] == "q")["schema"]["maxLength"] == 100
+    planner = spec["paths"][f"{API}/planner"]["get"]["parameters"]
+    assert (
+        "at most 100 person ids" in next(p for p in planner if p["name"] == "people")["description"]
+    )
