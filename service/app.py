@@ -28,6 +28,7 @@ from service.db import make_engine
 from service.dependencies import provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
+from service.request_body import MAX_JSON_BODY_BYTES, JsonBodyRequest
 from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
     PlannerController,
@@ -122,6 +123,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         route_handlers=[health, api, public_calendar_router()],
         dependencies={"db": Provide(provide_db)},
         exception_handlers=problem_handlers,
+        request_class=JsonBodyRequest,
+        request_max_body_size=MAX_JSON_BODY_BYTES,
         middleware=middleware,
         lifespan=[health_threads_and_engine],
         state=State({"settings": settings, "engine": engine}),

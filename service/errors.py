@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -86,6 +86,17 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     return _problem(request, exc.status_code, exc.title, exc.detail, errors=exc.errors, **exc.extra)
 
 
+# Pydantic's words for what a person did wrong, in ours.
+_UNKNOWN_FIELD = "Extra inputs are not permitted"
+_VALUE_ERROR_PREFIX = "Value error, "
+
+
+def _reason_in_words(message: str) -> str:
+    if message == _UNKNOWN_FIELD:
+        return "unknown field; check its spelling against the API schema at /schema"
+    return message.removeprefix(_VALUE_ERROR_PREFIX)
+
+
 def _validation_error(
     request: Request[Any, Any, Any], exc: ValidationException
 ) -> Response[dict[str, Any]]:
@@ -95,7 +106,7 @@ def _validation_error(
             errors.append(
                 field_error(
                     str(item.get("key") or item.get("source") or "body"),
-                    str(item.get("message", "invalid value")),
+                    _reason_in_words(str(item.get("message", "invalid value"))),
                 )
             )
     if errors:
@@ -108,7 +119,11 @@ def _validation_error(
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    return _problem(request, exc.status_code, _reason(exc.status_code), str(exc.detail))
+    detail = str(exc.detail)
+    if exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        limit = request.route_handler.resolve_request_max_body_size()
+        detail = f"The request body may be at most {limit:,} bytes."
+    return _problem(request, exc.status_code, _reason(exc.status_code), detail)
 
 
 def _out_of_range(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from litestar.params import Parameter
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, select
@@ -14,6 +15,18 @@ from service.errors import Conflict, NotFound, field_error, invalid_field
 ItemT = TypeVar("ItemT")
 RowT = TypeVar("RowT")
 MAX_LIMIT = 500
+MAX_SEARCH_LENGTH = 100
+
+CountryFilter = Annotated[
+    str | None, Parameter(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. TH")
+]
+SearchText = Annotated[
+    str | None,
+    Parameter(
+        max_length=MAX_SEARCH_LENGTH,
+        description=f"Text to look for, case aside (at most {MAX_SEARCH_LENGTH} characters)",
+    ),
+]
 
 
 class Page(BaseModel, Generic[ItemT]):

@@ -14,6 +14,7 @@ from service.auth.models import ApiToken, Role, User
 from service.auth.schemas import UserUpdate
 from service.db import utcnow
 from service.directory.models import Person
+from service.email_address import check_email
 from service.errors import Conflict, NotFound, invalid_field
 
 TOKEN_PREFIX = "vdo_"  # noqa: S105 - a marker for secret scanners, not a secret
@@ -48,9 +49,7 @@ def create_user(
     password: str | None = None,
     person_id: int | None = None,
 ) -> User:
-    email = email.strip().lower()
-    if "@" not in email:
-        raise invalid_field("email", f"{email!r} is not an email address")
+    email = check_email("email", email)
     if role not in Role.__members__:
         raise invalid_field("role", f"{role!r} is not a role; use one of {', '.join(Role)}")
     if db.exec(select(User).where(User.email == email)).first():

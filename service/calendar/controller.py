@@ -7,6 +7,7 @@ lookup before the handler).
 
 from __future__ import annotations
 
+import re
 from email.utils import format_datetime
 from functools import partial
 from typing import Annotated, Any
@@ -35,6 +36,7 @@ from service.errors import Forbidden, NotFound
 from service.scheduling.schemas import Scope
 
 ICS_SUFFIX = ".ics"
+FEED_NAME = re.compile(r"[\w-]{1,100}", re.ASCII)
 # "scope" is Litestar's name for the ASGI scope, so the query parameter is mapped explicitly.
 AnswerScope = Annotated[Scope, QueryParameter(name="scope")]
 # The application's one feed cache, provided by `public_calendar_router()`.
@@ -157,9 +159,16 @@ def _conditions(request: Request[Any, Any, Any]) -> feeds.Conditions:
 
 
 def _without_suffix(file_name: str) -> str:
+    """The feed's name: a country code or a token, both ASCII letters, digits, - and _.
+
+    Anything else is no feed, found without asking the database (PostgreSQL would refuse a NUL
+    character with an error where SQLite finds nothing)."""
     if not file_name.endswith(ICS_SUFFIX):
         raise NotFound("Feeds end in .ics.")
-    return file_name.removesuffix(ICS_SUFFIX)
+    name = file_name.removesuffix(ICS_SUFFIX)
+    if not FEED_NAME.fullmatch(name):
+        raise NotFound("No such feed: the link is wrong, or was replaced or revoked.")
+    return name
 
 
 FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]

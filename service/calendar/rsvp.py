@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -30,6 +31,10 @@ from service.settings import Settings
 # Separates these MACs from any other use of the secret key.
 _RSVP_CONTEXT = b"vdo-rsvp-v1"
 _MAC_BYTES = 16  # 128 bits: unguessable, and the links stay short enough for every mail client
+# `<session id>.<person id>.<MAC>` in ASCII digits and URL-safe base64, as `rsvp_token` writes it.
+_TOKEN_SHAPE = re.compile(
+    r"(?P<session>[0-9]{1,18})\.(?P<person>[0-9]{1,18})\.(?P<mac>[\w-]{1,64})", re.ASCII
+)
 
 
 class Answer(StrEnum):
@@ -57,13 +62,15 @@ def rsvp_token(settings: Settings, session_id: int, person_id: int) -> str:
 
 
 def read_rsvp_token(settings: Settings, token: str) -> tuple[int, int]:
-    """(session id, person id) of a genuine token; anything else is "not found"."""
-    session_part, _, rest = token.partition(".")
-    person_part, _, mac = rest.partition(".")
-    if not (session_part.isdigit() and person_part.isdigit()):
+    """(session id, person id) of a genuine token; anything else is "not found".
+
+    Only the shape `rsvp_token` writes is read: `int` also takes other scripts' digits (giving
+    one link many spellings) and `hmac.compare_digest` raises TypeError on non-ASCII text."""
+    shape = _TOKEN_SHAPE.fullmatch(token)
+    if shape is None:
         raise NotFound("This answer link is not valid.")
-    session_id, person_id = int(session_part), int(person_part)
-    if not hmac.compare_digest(mac, _mac(settings, session_id, person_id)):
+    session_id, person_id = int(shape["session"]), int(shape["person"])
+    if not hmac.compare_digest(shape["mac"], _mac(settings, session_id, person_id)):
         raise NotFound("This answer link is not valid.")
     return session_id, person_id
 

@@ -7,11 +7,12 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from service.calendar.rsvp import Answer
+from service.request_body import RequestBody
 from service.scheduling.models import PartStat
 from service.scheduling.schemas import Scope
 
 
-class RsvpIn(BaseModel):
+class RsvpIn(RequestBody):
     answer: Answer
     scope: Scope = Field(
         default=Scope.this,

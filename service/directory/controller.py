@@ -27,7 +27,7 @@ from service.directory.schemas import (
     PersonWrite,
 )
 from service.errors import InvalidInput
-from service.queries import Page
+from service.queries import CountryFilter, Page, SearchText
 
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Parameter(ge=0, description="Items to skip")]
@@ -72,9 +72,9 @@ class AgencyController(Controller):
     def list_agencies(
         self,
         db: Db,
-        country: FromQuery[str | None] = None,
+        country: CountryFilter = None,
         kind: FromQuery[AgencyKind | None] = None,
-        q: FromQuery[str | None] = None,
+        q: SearchText = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[AgencyRead]:
@@ -111,9 +111,9 @@ class PersonController(Controller):
     def list_people(
         self,
         db: Db,
-        country: FromQuery[str | None] = None,
+        country: CountryFilter = None,
         agency: FromQuery[int | None] = None,
-        q: FromQuery[str | None] = None,
+        q: SearchText = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[PersonRead]:
@@ -151,7 +151,9 @@ class PersonController(Controller):
         guards=[staff_only],
         status_code=HTTP_201_CREATED,
         summary="Import people from CSV, all or nothing",
-        description="Send the CSV file as the request body (Content-Type: text/csv). "
+        request_max_body_size=importer.MAX_FILE_BYTES,
+        description="Send the CSV file as the request body (Content-Type: text/csv), "
+        f"at most {importer.MAX_FILE_BYTES:,} bytes and {importer.MAX_ROWS:,} rows. "
         "Columns: name, email, agency, country, zone, language, title, position.",
     )
     async def import_people(self, db: Db, request: AuthenticatedRequest) -> ImportReport:

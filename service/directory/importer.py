@@ -11,16 +11,28 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from annotated_types import MaxLen
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.directory.models import Agency, Country, Language, Person
-from service.directory.service import check_email, check_zone
+from service.directory.service import check_zone
+from service.email_address import check_email
 from service.errors import DomainError, InvalidInput
 
 REQUIRED_COLUMNS = ("name", "email")
 KNOWN_COLUMNS = ("name", "email", "agency", "country", "zone", "language", "title", "position")
 MAX_ROWS = 20_000
+MAX_FILE_BYTES = 10_000_000  # room for MAX_ROWS rows of long names, agencies and positions
+
+
+def _table_length(column: str) -> int:
+    """The length the person table allows `column`, which the API's schemas state too."""
+    limits = Person.model_fields[column].metadata
+    return next(limit.max_length for limit in limits if isinstance(limit, MaxLen))
+
+
+TEXT_LIMITS = {column: _table_length(column) for column in ("name", "title", "position")}
 
 Progress = Callable[[int, int], None]
 
@@ -47,6 +59,9 @@ def _person_from_row(
     name = row.get("name", "").strip()
     if not name:
         fail("name", "is empty")
+    for column, limit in TEXT_LIMITS.items():
+        if len(row.get(column, "").strip()) > limit:
+            fail(column, f"must be at most {limit} characters")
     email = ""
     try:
         email = check_email("email", row.get("email", ""))

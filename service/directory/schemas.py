@@ -7,7 +7,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.directory.models import AgencyKind, Language
-from service.request_body import RequestBody
+from service.request_body import CountryCode, RequestBody, ZoneName
+
+# Philippine provinces (82) are the most subdivisions with hours of their own in the region.
+MAX_SUBDIVISIONS = 100
+MAX_ZONES = 50  # the United States has 29
 
 
 class CountryRead(BaseModel):
@@ -27,20 +31,26 @@ class CountryRead(BaseModel):
 class CountryCreate(RequestBody):
     """A partner's country (members are reference data)."""
 
-    code: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    code: CountryCode
     name: str = Field(min_length=1, max_length=100)
-    capital_zone: str = Field(description="IANA zone, e.g. Europe/Helsinki")
-    zones: list[str] | None = None
+    capital_zone: ZoneName
+    zones: list[ZoneName] | None = Field(default=None, max_length=MAX_ZONES)
     office_hours: dict[str, Any] | None = Field(
         default=None, description="Weekday -> [[start, end], ...]; default Mon-Fri 09:00-17:00"
     )
-    holiday_code: str | None = Field(default=None, description="`holidays` package country code")
+    holiday_code: CountryCode | None = Field(
+        default=None, description="`holidays` package country code"
+    )
 
 
 class CountryUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     office_hours: dict[str, Any] | None = None
-    subdivision_hours: dict[str, Any] | None = None
+    subdivision_hours: dict[str, Any] | None = Field(
+        default=None,
+        max_length=MAX_SUBDIVISIONS,
+        description="Subdivision code (as the `holidays` package has it) -> office hours",
+    )
     hours_note: str | None = Field(default=None, max_length=500)
 
 
@@ -59,9 +69,9 @@ class AgencyRead(BaseModel):
 class AgencyWrite(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     acronym: str = Field(min_length=1, max_length=30)
-    country_code: str = Field(min_length=2, max_length=2)
+    country_code: CountryCode
     kind: AgencyKind
-    zone: str | None = None
+    zone: ZoneName | None = None
     subdivision: str | None = Field(default=None, max_length=10)
 
 
@@ -69,7 +79,7 @@ class AgencyUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     acronym: str | None = Field(default=None, min_length=1, max_length=30)
     kind: AgencyKind | None = None
-    zone: str | None = None
+    zone: ZoneName | None = None
     subdivision: str | None = Field(default=None, max_length=10)
 
 
@@ -91,10 +101,10 @@ class PersonWrite(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(min_length=3, max_length=254)
     agency_id: int | None = None
-    country_code: str | None = Field(
-        default=None, min_length=2, max_length=2, description="Default: the agency's country"
+    country_code: CountryCode | None = Field(
+        default=None, description="Default: the agency's country"
     )
-    zone: str | None = Field(default=None, description="IANA zone; default: the agency's zone")
+    zone: ZoneName | None = Field(default=None, description="Default: the agency's zone")
     language: Language = Language.en
     title: str = Field(default="", max_length=50)
     position: str = Field(default="", max_length=200)
@@ -104,8 +114,8 @@ class PersonUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     email: str | None = Field(default=None, min_length=3, max_length=254)
     agency_id: int | None = None
-    country_code: str | None = Field(default=None, min_length=2, max_length=2)
-    zone: str | None = None
+    country_code: CountryCode | None = None
+    zone: ZoneName | None = None
     language: Language | None = None
     title: str | None = Field(default=None, max_length=50)
     position: str | None = Field(default=None, max_length=200)

@@ -6,7 +6,6 @@ messages a person understands, and flush (the caller's unit of work commits).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytz
@@ -24,12 +23,12 @@ from service.directory.schemas import (
     PersonUpdate,
     PersonWrite,
 )
+from service.email_address import check_email
 from service.errors import Conflict, NotFound, field_error, invalid_field
 from service.queries import check_name_free, get_or_404, paginate, text_search
 from service.scheduling.models import SessionParticipant
 from service.scheduling.office_hours import WeeklyHours
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PARTNER_DEFAULT_HOURS = {
     day: ([["09:00", "17:00"]] if day in WEEKDAYS[:5] else []) for day in WEEKDAYS
 }
@@ -43,13 +42,6 @@ def check_zone(field: str, zone: str) -> str:
     if zone not in pytz.all_timezones_set:
         raise invalid_field(field, f"{zone!r} is not an IANA time zone (e.g. Asia/Bangkok)")
     return zone
-
-
-def check_email(field: str, email: str) -> str:
-    email = email.strip().lower()
-    if not EMAIL_PATTERN.match(email):
-        raise invalid_field(field, f"{email!r} is not an email address")
-    return email
 
 
 def check_office_hours(field: str, hours: dict[str, Any]) -> dict[str, Any]:

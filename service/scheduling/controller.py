@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from service.auth.guards import AuthenticatedRequest, staff_only
 from service.dependencies import Db
 from service.errors import invalid_field
-from service.queries import Page
+from service.queries import CountryFilter, Page
 from service.scheduling import planning, unavailability
 from service.scheduling import service as sessions
 from service.scheduling.models import SessionStatus
@@ -31,6 +31,13 @@ from service.scheduling.views import session_read, session_reads
 
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 Offset = Annotated[int, Parameter(ge=0)]
+PlannerCountries = Annotated[
+    str | None,
+    Parameter(description=f"e.g. TH,MM,ID; at most {planning.MAX_COUNTRIES} country codes"),
+]
+PlannerPeople = Annotated[
+    str | None, Parameter(description=f"e.g. 3,7; at most {planning.MAX_PEOPLE} person ids")
+]
 
 
 def _day_start(day: date | None) -> datetime | None:
@@ -48,7 +55,7 @@ class SessionController(Controller):
         request: AuthenticatedRequest,
         from_date: Annotated[date | None, QueryParameter(name="from")] = None,
         to_date: Annotated[date | None, QueryParameter(name="to")] = None,
-        country: FromQuery[str | None] = None,
+        country: CountryFilter = None,
         person: FromQuery[int | None] = None,
         status: FromQuery[SessionStatus | None] = None,
         limit: Limit = 100,
@@ -170,8 +177,8 @@ class PlannerController(Controller):
         to_date: Annotated[date, QueryParameter(name="to")],
         duration: Annotated[int, Parameter(ge=5, le=720, description="minutes")] = 60,
         step: Annotated[int, Parameter(ge=5, le=240, description="minutes")] = 15,
-        countries: Annotated[str | None, Parameter(description="e.g. TH,MM,ID")] = None,
-        people: Annotated[str | None, Parameter(description="person ids, e.g. 3,7")] = None,
+        countries: PlannerCountries = None,
+        people: PlannerPeople = None,
         bridge: FromQuery[int | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> PlanOut:
@@ -194,8 +201,8 @@ class PlannerController(Controller):
         db: Db,
         request: AuthenticatedRequest,
         day: FromQuery[date],
-        countries: FromQuery[str | None] = None,
-        people: FromQuery[str | None] = None,
+        countries: PlannerCountries = None,
+        people: PlannerPeople = None,
         cell: Annotated[int, Parameter(ge=15, le=60, description="cell minutes")] = 30,
     ) -> GridOut:
         return planning.grid(

@@ -27,6 +27,9 @@ from service.scheduling.schemas import (
 )
 
 MAX_WINDOW_DAYS = 92
+# Each participant is checked at every step of the window, so the lists stay modest.
+MAX_COUNTRIES = 50
+MAX_PEOPLE = 100
 
 
 def _participants(
@@ -39,6 +42,10 @@ def _participants(
 ) -> list[Participant]:
     if not countries and not people:
         raise invalid_field("countries", "name at least one country or person")
+    if len(countries) > MAX_COUNTRIES:
+        raise invalid_field("countries", f"name at most {MAX_COUNTRIES} countries")
+    if len(people) > MAX_PEOPLE:
+        raise invalid_field("people", f"name at most {MAX_PEOPLE} people")
     found = [country_participant(db, c) for c in load_countries(db, countries)]
     return found + people_participants(
         db,

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from service.request_body import RequestBody
+from service.request_body import CountryCode, RequestBody, ZoneName
 from service.scheduling.models import ParticipantRole, PartStat, SessionStatus
 
 MAX_DURATION_MINUTES = 12 * 60
-MAX_COUNTRIES = 100
-
-# Upper-cased here, at the edge, so that everything stored compares with the directory's codes.
-CountryCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=2)
-]
+# People named plus the members of the delegations invited: more would make every read of the
+# session, its invite and its feeds slow for everyone.
+MAX_INVITEES = 500
+MAX_COUNTRIES = 100  # in any list of countries: ASEAN's members and partners' countries
 
 
 class RecurrenceIn(RequestBody):
     """A recurrence rule in the organiser's zone (see service.scheduling.recurrence)."""
 
-    freq: str = Field(description="WEEKLY or MONTHLY")
+    freq: str = Field(max_length=20, description="WEEKLY or MONTHLY")
     interval: int = 1
-    byweekday: list[str] = Field(default_factory=list, description='e.g. ["TH"]')
+    byweekday: list[str] = Field(default_factory=list, max_length=7, description='e.g. ["TH"]')
     nth: int | None = Field(default=None, description="MONTHLY: 2 = second, -1 = last weekday")
     count: int | None = None
     until: AwareDatetime | date | None = Field(
@@ -40,9 +38,15 @@ class SessionCreate(RequestBody):
     description: str = Field(default="", max_length=10_000)
     start: AwareDatetime = Field(description="With an offset or Z, e.g. 2026-12-03T07:00:00Z")
     duration_minutes: int = Field(ge=5, le=MAX_DURATION_MINUTES)
-    organiser_zone: str = Field(description="IANA zone the session's wall-clock time is kept in")
+    organiser_zone: ZoneName = Field(
+        description="IANA zone the session's wall-clock time is kept in"
+    )
     bridge_id: int
-    people: list[int] = Field(default_factory=list, description="Person ids invited")
+    people: list[int] = Field(
+        default_factory=list,
+        max_length=MAX_INVITEES,
+        description=f"Person ids invited; with the delegations, at most {MAX_INVITEES} people",
+    )
     countries: list[CountryCode] = Field(
         default_factory=list,
         max_length=MAX_COUNTRIES,
@@ -67,6 +71,9 @@ class Scope(StrEnum):
     following = "following"
 
 
+_EDITABLE = ("title", "description", "start", "duration_minutes")
+
+
 class SessionUpdate(RequestBody):
     revision: int = Field(description="The revision you last read; a stale one is refused (409)")
     title: str | None = Field(default=None, min_length=1, max_length=300)
@@ -75,6 +82,13 @@ class SessionUpdate(RequestBody):
     duration_minutes: int | None = Field(default=None, ge=5, le=MAX_DURATION_MINUTES)
     scope: Scope = Scope.this
     acknowledge_problems: bool = False
+
+    @model_validator(mode="after")
+    def changes_something(self) -> SessionUpdate:
+        """An edit of nothing would still raise the revision and detach an occurrence."""
+        if all(getattr(self, name) is None for name in _EDITABLE):
+            raise ValueError("send at least one of title, description, start or duration_minutes")
+        return self
 
 
 class CancelRequest(RequestBody):

@@ -37,7 +37,7 @@ from service.scheduling.recurrence import (
     suggest_next_working_day,
 )
 from service.scheduling.rotation import rotate_hosts
-from service.scheduling.schemas import SessionCreate
+from service.scheduling.schemas import MAX_INVITEES, SessionCreate
 from service.scheduling.service import (
     Invitation,
     Reservation,
@@ -140,7 +140,7 @@ def book_series(
     check_times(starts[0], data.duration_minutes, now)
     bridge = active_bridge(db, data.bridge_id)
     invitation = resolve_invitation(
-        db, data.people, data.countries, starts[0], starts[-1] + duration
+        db, data.people, data.countries, starts[0], starts[-1] + duration, max_people=MAX_INVITEES
     )
     check_chair(invitation, data.chair_person_id)
     problems: list[str] = []

@@ -55,7 +55,7 @@ from service.scheduling.participants import (
     people_participants,
 )
 from service.scheduling.recurrence import Continuation, RecurrenceRule, continue_series
-from service.scheduling.schemas import Scope, SessionCreate, SessionUpdate
+from service.scheduling.schemas import MAX_INVITEES, Scope, SessionCreate, SessionUpdate
 
 UID_DOMAIN = "aseanpubs-vdo"
 
@@ -111,7 +111,13 @@ def resolve_invitation(
     start: datetime,
     end: datetime,
     ignore_session_ids: Sequence[int] = (),
+    *,
+    max_people: int | None = None,
 ) -> Invitation:
+    """Who is invited: the people named and the countries' delegations, at most `max_people`.
+
+    A booking passes MAX_INVITEES; a session already booked keeps its invitees when a
+    delegation grows later, so checks of its new times pass no limit."""
     countries = load_countries(db, list(dict.fromkeys(country_codes)))
     people: dict[int, Person] = {}
     for person in load_people(db, list(dict.fromkeys(people_ids))):
@@ -120,6 +126,12 @@ def resolve_invitation(
         people.setdefault(person.id or 0, person)
     if not countries and not people:
         raise invalid_field("people", "invite at least one person or country")
+    if max_people is not None and len(people) > max_people:
+        raise invalid_field(
+            "countries",
+            f"the people named and these delegations come to {len(people)} people; "
+            f"a session may have at most {max_people}",
+        )
     participants = [country_participant(db, c) for c in countries]
     participants += people_participants(
         db, list(people.values()), start, end, ignore_session_ids=ignore_session_ids
@@ -352,7 +364,9 @@ def book_session(
     if data.chair_country:
         load_countries(db, [data.chair_country])
     bridge = active_bridge(db, data.bridge_id)
-    invitation = resolve_invitation(db, data.people, data.countries, start, end)
+    invitation = resolve_invitation(
+        db, data.people, data.countries, start, end, max_people=MAX_INVITEES
+    )
     check_chair(invitation, data.chair_person_id)
     problems = availability_problems(invitation.participants, start, end)
     if problems and not data.acknowledge_problems:
