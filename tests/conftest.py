@@ -4,6 +4,10 @@
 machine's server (`VDO_TEST_POSTGRES_URL`, default postgresql://postgres@127.0.0.1:5432/postgres),
 in a fresh database per run and xdist worker, dropped at the end. An unreachable server fails the
 run rather than silently skipping half of the suite.
+
+`VDO_TEST_CLOCK_SHIFT_DAYS=N` runs the whole suite N days in the future: every test process
+(each xdist worker too) travels there with `time-machine` before any test runs, the clock still
+ticking. CI runs it a year ahead, so that no test can depend on today's date.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from litestar.testing import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -35,6 +41,23 @@ BACKENDS = [
     for b in os.environ.get("VDO_TEST_DATABASES", "sqlite,postgresql").split(",")
     if b.strip()
 ]
+
+CLOCK_SHIFT_DAYS = int(os.environ.get("VDO_TEST_CLOCK_SHIFT_DAYS") or 0)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Travel this test process (the controller and each xdist worker) CLOCK_SHIFT_DAYS ahead."""
+    if CLOCK_SHIFT_DAYS:
+        destination = datetime.now(UTC) + timedelta(days=CLOCK_SHIFT_DAYS)
+        traveller = time_machine.travel(destination, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if CLOCK_SHIFT_DAYS:
+        return f"clock shifted {CLOCK_SHIFT_DAYS} days ahead: now is {datetime.now(UTC):%Y-%m-%d}"
+    return None
 
 
 def _worker_suffix() -> str:
