@@ -24,9 +24,10 @@ from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
 from service.calendar.controller import api_calendar_handlers, public_calendar_router
+from service.clock import Clock, SystemClock
 from service.conferencing.controller import BridgeController
 from service.db import make_engine
-from service.dependencies import provide_db
+from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
 from service.scheduling.controller import (
@@ -70,7 +71,12 @@ def api_route_handlers() -> list[Any]:
     ]
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+) -> Litestar:
     settings = settings or Settings.from_env()
     settings.check()
     engine = engine or make_engine(settings.database_url)
@@ -98,11 +104,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         )
     return Litestar(
         route_handlers=[health, api, public_calendar_router()],
-        dependencies={"db": Provide(provide_db)},
+        dependencies={
+            "db": Provide(provide_db),
+            "clock": Provide(provide_clock, sync_to_thread=False),
+        },
         exception_handlers=problem_handlers,
         middleware=middleware,
         lifespan=[dispose_engine],
-        state=State({"settings": settings, "engine": engine}),
+        state=State({"settings": settings, "engine": engine, "clock": clock or SystemClock()}),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug",

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from service import migrations
 from service.auth import service as auth
+from service.clock import SystemClock
 from service.db import make_engine, session_scope
 from service.directory import importer
 from service.directory.models import Country
@@ -64,7 +65,7 @@ def cmd_demo(settings: Settings, _: argparse.Namespace) -> int:
     from service.demo import DEMO_PASSWORD, load_demo
 
     with session_scope(_engine(settings)) as db:
-        result = load_demo(db)
+        result = load_demo(db, SystemClock().now())
         members = db.exec(select(func.count()).where(Country.is_member)).one()
     added = ", ".join(f"{count} {what}" for what, count in result.created.items())
     print(f"demo network loaded ({members} member states); added: {added}")
@@ -101,7 +102,7 @@ def cmd_series_extend(settings: Settings, _: argparse.Namespace) -> int:
     from service.scheduling.series import extend_series
 
     with session_scope(_engine(settings)) as db:
-        added = extend_series(db)
+        added = extend_series(db, now=SystemClock().now())
     print(f"{added} occurrences added")
     return 0
 

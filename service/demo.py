@@ -259,14 +259,15 @@ class DemoResult:
     tokens: dict[str, str]
 
 
-def load_demo(db: Session) -> DemoResult:
+def load_demo(db: Session, now: datetime) -> DemoResult:
+    """Load the demo network once; its sessions are booked in the weeks after `now`."""
     created = {"countries": directory.seed_member_countries(db)}
     created["countries"] += _load_partner_countries(db)
     created["agencies"] = _load_agencies(db)
     created["people"] = _load_people(db)
     created["bridges"] = _load_bridges(db)
     created["users"], tokens = _load_users(db)
-    created["sessions"] = _load_sessions(db, utcnow())
+    created["sessions"] = _load_sessions(db, now)
     return DemoResult(created=created, tokens=tokens)
 
 

@@ -10,8 +10,19 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlmodel import Session
 
+from service.clock import Clock
+
 Db: TypeAlias = NamedDependency[Session]
 """A handler's `db` parameter: the request's unit of work from `provide_db`."""
+
+AppClock: TypeAlias = NamedDependency[Clock]
+"""A handler's `clock` parameter: the application's one clock, from `provide_clock`."""
+
+
+def provide_clock(state: State) -> Clock:
+    """The clock given to `create_app`: every decision that depends on "now" asks it."""
+    clock: Clock = state.clock
+    return clock
 
 
 async def provide_db(state: State) -> AsyncGenerator[Session, None]:

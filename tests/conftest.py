@@ -32,6 +32,7 @@ from service.db import make_engine, session_scope
 from service.directory.service import seed_member_countries
 from service.settings import Settings
 from service.tables import metadata
+from tests.dates import MovableClock
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "VDO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -142,8 +143,16 @@ def settings(engine: Engine) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings, engine=engine)) as test_client:
+def clock() -> MovableClock:
+    """The application's clock in this test: now, until the test moves it on.
+
+    Dates a test books are found from it with the helpers in `tests.dates`."""
+    return MovableClock()
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, clock: MovableClock) -> Iterator[TestClient]:
+    with TestClient(app=create_app(settings, engine=engine, clock=clock)) as test_client:
         yield test_client
 
 

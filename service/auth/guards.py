@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -47,17 +48,18 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                 "This API needs a token: send 'Authorization: Bearer <token>' "
                 "(create one with `vdo user create`)."
             )
+        state = connection.app.state
         principal = await anyio.to_thread.run_sync(
-            _principal_for_token, connection.app.state.engine, token.strip()
+            _principal_for_token, state.engine, token.strip(), state.clock.now()
         )
         if principal is None:
             raise NotAuthorizedException("The token is unknown, revoked or its user disabled.")
         return AuthenticationResult(user=principal, auth=token)
 
 
-def _principal_for_token(engine: Engine, token: str) -> Principal | None:
+def _principal_for_token(engine: Engine, token: str, now: datetime) -> Principal | None:
     with session_scope(engine) as db:
-        user = user_for_token(db, token)
+        user = user_for_token(db, token, now)
         if user is None or user.id is None:
             return None
         return Principal(user.id, user.email, user.role, user.person_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -76,7 +76,7 @@ def issue_token(db: Session, user: User, label: str = "") -> tuple[ApiToken, str
     return api_token, token
 
 
-def user_for_token(db: Session, token: str) -> User | None:
+def user_for_token(db: Session, token: str, now: datetime) -> User | None:
     row = db.exec(
         select(ApiToken, User)
         .join(User, ApiToken.user_id == User.id)  # type: ignore[arg-type]
@@ -87,7 +87,6 @@ def user_for_token(db: Session, token: str) -> User | None:
     api_token, user = row
     if not user.active:
         return None
-    now = utcnow()
     # Recorded to the minute-ish, not on every request: a write per API call would queue every
     # request behind SQLite's write lock for a value people read in days.
     if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:

@@ -30,7 +30,7 @@ from service.calendar.schemas import (
     RsvpRead,
 )
 from service.calendar.service import invite_for_viewer
-from service.dependencies import Db
+from service.dependencies import AppClock, Db
 from service.errors import Forbidden, NotFound
 from service.scheduling.schemas import Scope
 
@@ -171,10 +171,15 @@ class FeedController(Controller):
 
     @route("/public.ics", http_method=FEED_METHODS, summary="The network's sessions, public")
     async def public_feed(
-        self, state: State, request: Request, feed_cache: FeedCache
+        self, state: State, clock: AppClock, request: Request, feed_cache: FeedCache
     ) -> Response[bytes]:
         serve = partial(
-            feeds.serve_public_feed, state.engine, state.settings, feed_cache, _conditions(request)
+            feeds.serve_public_feed,
+            state.engine,
+            state.settings,
+            feed_cache,
+            _conditions(request),
+            clock.now(),
         )
         return _feed_response(await anyio.to_thread.run_sync(serve))
 
@@ -184,7 +189,12 @@ class FeedController(Controller):
         summary="A country's sessions, public",
     )
     async def country_feed(
-        self, state: State, request: Request, feed_cache: FeedCache, file_name: FromPath[str]
+        self,
+        state: State,
+        clock: AppClock,
+        request: Request,
+        feed_cache: FeedCache,
+        file_name: FromPath[str],
     ) -> Response[bytes]:
         serve = partial(
             feeds.serve_country_feed,
@@ -193,12 +203,18 @@ class FeedController(Controller):
             feed_cache,
             _without_suffix(file_name),
             _conditions(request),
+            clock.now(),
         )
         return _feed_response(await anyio.to_thread.run_sync(serve))
 
     @route("/{file_name:str}", http_method=FEED_METHODS, summary="A person's private feed")
     async def personal_feed(
-        self, state: State, request: Request, feed_cache: FeedCache, file_name: FromPath[str]
+        self,
+        state: State,
+        clock: AppClock,
+        request: Request,
+        feed_cache: FeedCache,
+        file_name: FromPath[str],
     ) -> Response[bytes]:
         serve = partial(
             feeds.serve_personal_feed,
@@ -207,6 +223,7 @@ class FeedController(Controller):
             feed_cache,
             _without_suffix(file_name),
             _conditions(request),
+            clock.now(),
         )
         return _feed_response(await anyio.to_thread.run_sync(serve))
 

@@ -14,7 +14,6 @@ import httpx
 import pytz
 from sqlmodel import Session, col, select
 
-from service.db import utcnow
 from service.directory.models import Country
 from service.directory.service import check_zone
 from service.errors import InvalidInput, invalid_field
@@ -97,12 +96,11 @@ def book_series(
     db: Session,
     data: SessionCreate,
     *,
+    now: datetime,
     http: httpx.Client | None = None,
-    now: datetime | None = None,
 ) -> VdoSession:
     """Book every occurrence up to the horizon; returns the first one."""
     assert data.recurrence is not None
-    now = now or utcnow()
     zone = pytz.timezone(check_zone("organiser_zone", data.organiser_zone))
     try:
         rule = RecurrenceRule.from_json(data.recurrence.model_dump(exclude_none=True))
@@ -203,9 +201,8 @@ def _invitation_like(
     return resolve_invitation(db, people, invited_countries(db, template), start, end)
 
 
-def extend_series(db: Session, *, now: datetime | None = None) -> int:
+def extend_series(db: Session, *, now: datetime) -> int:
     """Store the occurrences that came within the horizon since the series was booked."""
-    now = now or utcnow()
     horizon_end = now + HORIZON
     added = 0
     for series in db.exec(

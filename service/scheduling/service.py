@@ -205,11 +205,10 @@ def book_session(
     db: Session,
     data: SessionCreate,
     *,
+    now: datetime,
     http: httpx.Client | None = None,
-    now: datetime | None = None,
 ) -> VdoSession:
     """Book one session (a series goes through `service.scheduling.series.book_series`)."""
-    now = now or utcnow()
     start = data.start.astimezone(pytz.UTC)
     end = check_times(start, data.duration_minutes, now)
     zone = check_zone("organiser_zone", data.organiser_zone)
@@ -370,11 +369,8 @@ def _affected(db: Session, session: VdoSession, scope: Scope) -> list[VdoSession
     )
 
 
-def reschedule(
-    db: Session, session_id: int, data: SessionUpdate, *, now: datetime | None = None
-) -> VdoSession:
+def reschedule(db: Session, session_id: int, data: SessionUpdate, *, now: datetime) -> VdoSession:
     """Edit a session (or it and the following occurrences); time changes raise SEQUENCE."""
-    now = now or utcnow()
     session = get_session(db, session_id)
     if session.status == SessionStatus.cancelled:
         raise Conflict("A cancelled session cannot be changed; book a new one.")
