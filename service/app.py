@@ -23,9 +23,10 @@ from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
 from service.calendar.controller import api_calendar_handlers, public_calendar_router
 from service.circulars.controller import CircularController, SessionCircularController
+from service.clock import Clock, SystemClock
 from service.conferencing.controller import BridgeController
 from service.db import make_engine
-from service.dependencies import provide_db
+from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
 from service.request_body import MAX_JSON_BODY_BYTES, JsonBodyRequest
@@ -98,7 +99,12 @@ def api_route_handlers() -> list[Any]:
     ]
 
 
-def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+) -> Litestar:
     settings = settings or Settings.from_env()
     settings.check()
     engine = engine or make_engine(settings.database_url, settings.database_timeouts)
@@ -121,13 +127,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     middleware = [request_logging()] if settings.log_requests else []
     return Litestar(
         route_handlers=[health, api, public_calendar_router()],
-        dependencies={"db": Provide(provide_db)},
+        dependencies={
+            "db": Provide(provide_db),
+            "clock": Provide(provide_clock, sync_to_thread=False),
+        },
         exception_handlers=problem_handlers,
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_JSON_BODY_BYTES,
         middleware=middleware,
         lifespan=[health_threads_and_engine],
-        state=State({"settings": settings, "engine": engine}),
+        state=State({"settings": settings, "engine": engine, "clock": clock or SystemClock()}),
         logging_config=logging_config(),
         openapi_config=OpenAPIConfig(
             title="ASEAN Pubs VDO-Conference Service",

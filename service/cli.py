@@ -17,6 +17,7 @@ from sqlmodel import select
 from service import migrations
 from service.auth import service as auth
 from service.auth.schemas import UserUpdate
+from service.clock import SystemClock
 from service.db import make_engine, session_scope
 from service.directory import importer
 from service.directory.models import Country
@@ -74,7 +75,7 @@ def cmd_demo(settings: Settings, _: argparse.Namespace) -> int:
     from service.demo import DEMO_PASSWORD, load_demo
 
     with session_scope(_engine(settings)) as db:
-        result = load_demo(db)
+        result = load_demo(db, now=SystemClock().now())
         members = db.exec(select(func.count()).where(Country.is_member)).one()
     added = ", ".join(f"{count} {what}" for what, count in result.created.items())
     print(f"demo network loaded ({members} member states); added: {added}")
@@ -90,7 +91,6 @@ def cmd_circular_sample(settings: Settings, args: argparse.Namespace) -> int:
     from service.circulars.operations import build_circular
     from service.circulars.render import render_as
     from service.circulars.schemas import CircularRequest
-    from service.db import utcnow
     from service.demo import load_demo
     from service.directory.service import seed_member_countries
     from service.scheduling.models import VdoSession
@@ -99,13 +99,14 @@ def cmd_circular_sample(settings: Settings, args: argparse.Namespace) -> int:
     fmt = DocumentFormat(out.suffix.lstrip(".").lower())
     engine = _engine(settings)
     migrations.upgrade(engine)
+    now = SystemClock().now()
     with session_scope(engine) as db:
         seed_member_countries(db)
         if db.exec(select(func.count()).select_from(VdoSession)).one() == 0:
-            load_demo(db)
+            load_demo(db, now=now)
         first = db.exec(select(VdoSession).order_by(VdoSession.start_utc)).first()  # type: ignore[arg-type]
         request = CircularRequest(kind=args.kind, language=args.lang)
-        circular = build_circular(db, first.id if first and first.id else 0, request, utcnow())
+        circular = build_circular(db, first.id if first and first.id else 0, request, now)
     out.write_bytes(render_as(circular, fmt))
     print(f"{circular.title} ({args.lang}, preview) written to {out}")
     return 0
@@ -166,7 +167,7 @@ def cmd_series_extend(settings: Settings, _: argparse.Namespace) -> int:
     from service.scheduling.series import extend_series
 
     with session_scope(_engine(settings)) as db:
-        report = extend_series(db)
+        report = extend_series(db, now=SystemClock().now())
     print(f"{report.added} occurrences added, {len(report.skipped)} skipped")
     for skipped in report.skipped:
         print(

@@ -27,6 +27,7 @@ metadata: MetaData = SQLModel.metadata
 
 
 def utcnow() -> datetime:
+    """When a row changed (created_at, updated_at); decisions ask the `service.clock.Clock`."""
     return datetime.now(UTC)
 
 

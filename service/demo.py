@@ -214,11 +214,8 @@ class DemoResult:
     tokens: dict[str, str]
 
 
-def load_demo(
-    db: Session, data: DemoData | None = None, *, now: datetime | None = None
-) -> DemoResult:
+def load_demo(db: Session, data: DemoData | None = None, *, now: datetime) -> DemoResult:
     data = data or read_demo_data()
-    now = now or utcnow()
     created = {"countries": directory.seed_member_countries(db)}
     created["countries"] += _load_countries(db, data.countries)
     created["agencies"] = _load_agencies(db, data.agencies)

@@ -11,12 +11,22 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from sqlmodel import Session
 
+from service.clock import Clock
 from service.db import read_only
 
 Db: TypeAlias = NamedDependency[Session]
 """A handler's `db` parameter: the request's unit of work from `provide_db`."""
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+AppClock: TypeAlias = NamedDependency[Clock]
+"""A handler's `clock` parameter: the application's one clock, from `provide_clock`."""
+
+
+def provide_clock(state: State) -> Clock:
+    """The clock given to `create_app`: every decision that depends on "now" asks it."""
+    clock: Clock = state.clock
+    return clock
 
 
 async def provide_db(

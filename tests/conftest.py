@@ -7,6 +7,10 @@ answer, the run starts a throw-away one from the installed PostgreSQL binaries, 
 xdist workers (see tests/support/postgres_server.py). Without binaries either, the run says so in
 one line and uses SQLite alone, unless `VDO_TEST_DATABASES` names postgresql explicitly (as CI
 does): then it stops with that reason rather than silently skipping half of the suite.
+
+`VDO_TEST_CLOCK_SHIFT_DAYS=N` runs the whole suite N days in the future: every test process
+(each xdist worker too) travels there with `time-machine` before any test runs, the clock still
+ticking. CI runs it a year ahead, so that no test can depend on today's date.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from litestar.testing import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -29,6 +35,7 @@ from service.db import make_engine, session_scope
 from service.directory.service import seed_member_countries
 from service.settings import Settings
 from service.tables import metadata
+from tests.dates import MovableClock
 from tests.support import postgres_server
 
 
@@ -52,9 +59,15 @@ POSTGRES_UNAVAILABLE = (
 if POSTGRES_UNAVAILABLE and "VDO_TEST_DATABASES" not in os.environ:
     BACKENDS.remove("postgresql")
 THROWAWAY_SERVER = pytest.StashKey[postgres_server.ThrowawayServer]()
+CLOCK_SHIFT_DAYS = int(os.environ.get("VDO_TEST_CLOCK_SHIFT_DAYS") or 0)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _travel_ahead(config)
+    _start_throwaway_postgres(config)
+
+
+def _start_throwaway_postgres(config: pytest.Config) -> None:
     """Start a throw-away PostgreSQL server when the configured one does not answer.
 
     Only the controller (or a run without xdist) starts it, before any worker exists; the workers
@@ -95,6 +108,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"PostgreSQL: no server at {postgres_admin_url()} and no PostgreSQL binaries "
             "installed: running on SQLite alone"
         )
+
+
+def _travel_ahead(config: pytest.Config) -> None:
+    """Travel this test process (the controller and each xdist worker) CLOCK_SHIFT_DAYS ahead."""
+    if CLOCK_SHIFT_DAYS:
+        destination = datetime.now(UTC) + timedelta(days=CLOCK_SHIFT_DAYS)
+        traveller = time_machine.travel(destination, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if CLOCK_SHIFT_DAYS:
+        return f"clock shifted {CLOCK_SHIFT_DAYS} days ahead: now is {datetime.now(UTC):%Y-%m-%d}"
+    return None
 
 
 def _worker_suffix() -> str:
@@ -180,8 +208,16 @@ def settings(engine: Engine) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
-    with TestClient(app=create_app(settings, engine=engine)) as test_client:
+def clock() -> MovableClock:
+    """The application's clock in this test: now, until the test moves it on.
+
+    Dates a test books are found from it with the helpers in `tests.dates`."""
+    return MovableClock()
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, clock: MovableClock) -> Iterator[TestClient]:
+    with TestClient(app=create_app(settings, engine=engine, clock=clock)) as test_client:
         yield test_client
 
 

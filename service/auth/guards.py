@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -16,7 +17,7 @@ from sqlalchemy import Engine
 
 from service.auth.models import STAFF_ROLES, Role
 from service.auth.service import record_token_use, token_use_due, user_for_token
-from service.db import read_only, session_scope, utcnow
+from service.db import read_only, session_scope
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,16 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                 "This API needs a token: send 'Authorization: Bearer <token>' "
                 "(create one with `vdo user create`)."
             )
+        state = connection.app.state
         principal = await anyio.to_thread.run_sync(
-            _principal_for_token, connection.app.state.engine, token.strip()
+            _principal_for_token, state.engine, token.strip(), state.clock.now()
         )
         if principal is None:
             raise NotAuthorizedException("The token is unknown, revoked or its user disabled.")
         return AuthenticationResult(user=principal, auth=token)
 
 
-def _principal_for_token(engine: Engine, token: str) -> Principal | None:
+def _principal_for_token(engine: Engine, token: str, now: datetime) -> Principal | None:
     # Looking the token up only reads, so it never waits for SQLite's write lock; recording
     # its use (rarely due) is a write transaction of its own.
     with session_scope(read_only(engine)) as db:
@@ -63,7 +65,6 @@ def _principal_for_token(engine: Engine, token: str) -> Principal | None:
     if found is None:
         return None
     user, api_token = found
-    now = utcnow()
     if token_use_due(api_token, now) and api_token.id is not None:
         with session_scope(engine) as db:
             record_token_use(db, api_token.id, now)

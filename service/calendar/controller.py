@@ -31,7 +31,7 @@ from service.calendar.schemas import (
     RsvpRead,
 )
 from service.calendar.service import invite_for_viewer
-from service.dependencies import Db
+from service.dependencies import AppClock, Db
 from service.errors import Forbidden, NotFound
 from service.scheduling.schemas import Scope
 
@@ -180,10 +180,15 @@ class FeedController(Controller):
 
     @route("/public.ics", http_method=FEED_METHODS, summary="The network's sessions, public")
     async def public_feed(
-        self, state: State, request: Request[Any, Any, Any], feed_cache: FeedCache
+        self, state: State, clock: AppClock, request: Request[Any, Any, Any], feed_cache: FeedCache
     ) -> Response[bytes]:
         serve = partial(
-            feeds.serve_public_feed, state.engine, state.settings, feed_cache, _conditions(request)
+            feeds.serve_public_feed,
+            state.engine,
+            state.settings,
+            feed_cache,
+            _conditions(request),
+            clock.now(),
         )
         return _feed_response(await anyio.to_thread.run_sync(serve))
 
@@ -195,6 +200,7 @@ class FeedController(Controller):
     async def country_feed(
         self,
         state: State,
+        clock: AppClock,
         request: Request[Any, Any, Any],
         feed_cache: FeedCache,
         file_name: FromPath[str],
@@ -206,6 +212,7 @@ class FeedController(Controller):
             feed_cache,
             _without_suffix(file_name),
             _conditions(request),
+            clock.now(),
         )
         return _feed_response(await anyio.to_thread.run_sync(serve))
 
@@ -213,6 +220,7 @@ class FeedController(Controller):
     async def personal_feed(
         self,
         state: State,
+        clock: AppClock,
         request: Request[Any, Any, Any],
         feed_cache: FeedCache,
         file_name: FromPath[str],
@@ -224,6 +232,7 @@ class FeedController(Controller):
             feed_cache,
             _without_suffix(file_name),
             _conditions(request),
+            clock.now(),
         )
         return _feed_response(await anyio.to_thread.run_sync(serve))
 

@@ -252,7 +252,9 @@ class FeedState:
     expires: datetime | None
 
 
-def feed_state(db: Session, settings: Settings, feed: Feed, cutoff: datetime) -> FeedState:
+def feed_state(
+    db: Session, settings: Settings, feed: Feed, cutoff: datetime, now: datetime
+) -> FeedState:
     """The feed's version from one aggregate query over the rows it is rendered from.
 
     Count and sum of ids change when a session joins or leaves the feed (also by ageing out),
@@ -266,8 +268,8 @@ def feed_state(db: Session, settings: Settings, feed: Feed, cutoff: datetime) ->
     if aged_out_end is not None:
         # The feed last changed when its most recent trimmed session left the window.
         changes.append(aged_out_end + window)
-    last_modified = _http_last_modified(max(changes), utcnow()) if changes else None
-    expiries = [utcnow() + timedelta(seconds=1)] if changes and last_modified is None else []
+    last_modified = _http_last_modified(max(changes), now) if changes else None
+    expiries = [now + timedelta(seconds=1)] if changes and last_modified is None else []
     if next_out_end is not None:
         expiries.append(next_out_end + window)
     return FeedState(
@@ -429,14 +431,14 @@ def _reply(
     feed: Feed,
     conditions: Conditions,
     counter: int | None,
+    now: datetime,
 ) -> FeedReply:
-    now = utcnow()
     entry = cache.current(feed, counter, now)
     if entry is None:
         cutoff = now - timedelta(days=settings.feed_past_days)
         # An ORM session only when the feed must be read again: polls stay on the connection.
         with Session(bind=connection) as db:
-            state = feed_state(db, settings, feed, cutoff)
+            state = feed_state(db, settings, feed, cutoff, now)
             body = cache.body(feed, state.version) or render_feed(db, settings, feed, cutoff)
         entry = _Entry(counter if counter is not None else -1, state, body)
         cache.put(feed, entry)
@@ -460,7 +462,12 @@ _COUNTRY_NAME = select(Country.name).where(Country.code == bindparam("code"))
 
 
 def serve_personal_feed(
-    engine: Engine, settings: Settings, cache: FeedCache, token: str, conditions: Conditions
+    engine: Engine,
+    settings: Settings,
+    cache: FeedCache,
+    token: str,
+    conditions: Conditions,
+    now: datetime,
 ) -> FeedReply:
     with read_only(engine).connect() as connection:
         counter = _calendar_counter(connection)
@@ -472,11 +479,16 @@ def serve_personal_feed(
                 raise NotFound("No such feed: the link is wrong, or was replaced or revoked.")
             cache.remember_owner(token_hash, counter, person_id)
         feed = Feed(FeedKind.person, str(person_id), "ASEAN Pubs: my VDO-conferences")
-        return _reply(connection, settings, cache, feed, conditions, counter)
+        return _reply(connection, settings, cache, feed, conditions, counter, now)
 
 
 def serve_country_feed(
-    engine: Engine, settings: Settings, cache: FeedCache, code: str, conditions: Conditions
+    engine: Engine,
+    settings: Settings,
+    cache: FeedCache,
+    code: str,
+    conditions: Conditions,
+    now: datetime,
 ) -> FeedReply:
     with read_only(engine).connect() as connection:
         counter = _calendar_counter(connection)
@@ -484,12 +496,13 @@ def serve_country_feed(
         if name is None:
             raise NotFound(f"No country with code {code!r}.")
         feed = Feed(FeedKind.country, code.upper(), f"ASEAN Pubs VDO-conferences: {name}")
-        return _reply(connection, settings, cache, feed, conditions, counter)
+        return _reply(connection, settings, cache, feed, conditions, counter, now)
 
 
 def serve_public_feed(
-    engine: Engine, settings: Settings, cache: FeedCache, conditions: Conditions
+    engine: Engine, settings: Settings, cache: FeedCache, conditions: Conditions, now: datetime
 ) -> FeedReply:
     with read_only(engine).connect() as connection:
         feed = Feed(FeedKind.public, "", "ASEAN Pubs VDO-conferences")
-        return _reply(connection, settings, cache, feed, conditions, _calendar_counter(connection))
+        counter = _calendar_counter(connection)
+        return _reply(connection, settings, cache, feed, conditions, counter, now)

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from service.auth.guards import AuthenticatedRequest, staff_only
-from service.dependencies import Db
+from service.dependencies import AppClock, Db
 from service.errors import invalid_field
 from service.queries import CountryFilter, Page
 from service.scheduling import planning, unavailability
@@ -87,12 +87,16 @@ class SessionController(Controller):
         summary="Book a session or a recurring series (409 when the bridge is taken)",
     )
     def book(
-        self, db: Db, request: AuthenticatedRequest, data: JSONBody[SessionCreate]
+        self,
+        db: Db,
+        clock: AppClock,
+        request: AuthenticatedRequest,
+        data: JSONBody[SessionCreate],
     ) -> SessionRead:
         if data.recurrence is not None:
-            booked = book_series(db, data)
+            booked = book_series(db, data, now=clock.now())
         else:
-            booked = sessions.book_session(db, data)
+            booked = sessions.book_session(db, data, now=clock.now())
         return session_read(db, booked, request.user)
 
     @patch(
@@ -104,11 +108,13 @@ class SessionController(Controller):
     def update(
         self,
         db: Db,
+        clock: AppClock,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[SessionUpdate],
     ) -> SessionRead:
-        return session_read(db, sessions.reschedule(db, session_id, data), request.user)
+        changed = sessions.reschedule(db, session_id, data, now=clock.now())
+        return session_read(db, changed, request.user)
 
     @post(
         "/{session_id:int}/cancel",

@@ -110,14 +110,13 @@ def book_series(
     db: Session,
     data: SessionCreate,
     *,
+    now: datetime,
     http: httpx.Client | None = None,
-    now: datetime | None = None,
 ) -> VdoSession:
     """Book every occurrence up to the horizon; returns the first one.
 
     Commits `db` on the way, like `book_session` (see `confirm_reservation`)."""
     assert data.recurrence is not None  # noqa: S101 - callers book a series only with a rule
-    now = now or utcnow()
     zone_name = check_zone("organiser_zone", data.organiser_zone)
     zone = pytz.timezone(zone_name)
     try:
@@ -262,13 +261,12 @@ class ExtensionReport:
 _BAD_DATA = (DomainError, ValueError, LookupError, TypeError, ArithmeticError)
 
 
-def extend_series(db: Session, *, now: datetime | None = None) -> ExtensionReport:
+def extend_series(db: Session, *, now: datetime) -> ExtensionReport:
     """Store the occurrences that came within the horizon since each series was last extended.
 
     Each series in its own savepoint: one that cannot be extended is reported and left as it
     was, and the others are extended all the same.
     """
-    now = now or utcnow()
     horizon_end = now + HORIZON
     report = ExtensionReport()
     due = db.exec(

@@ -350,14 +350,13 @@ def book_session(
     db: Session,
     data: SessionCreate,
     *,
+    now: datetime,
     http: httpx.Client | None = None,
-    now: datetime | None = None,
 ) -> VdoSession:
     """Book one session (a series goes through `service.scheduling.series.book_series`).
 
     Commits `db` on the way (see `confirm_reservation`); what follows runs in a new transaction.
     """
-    now = now or utcnow()
     start = data.start.astimezone(pytz.UTC)
     end = check_times(start, data.duration_minutes, now)
     zone = check_zone("organiser_zone", data.organiser_zone)
@@ -556,15 +555,12 @@ class _Move:
         return self.start - self.session.start_utc
 
 
-def reschedule(
-    db: Session, session_id: int, data: SessionUpdate, *, now: datetime | None = None
-) -> VdoSession:
+def reschedule(db: Session, session_id: int, data: SessionUpdate, *, now: datetime) -> VdoSession:
     """Edit a session, or an occurrence and the following ones; time changes raise SEQUENCE.
 
     "This and following" splits the series at the occurrence (see `_carry_on_from`), so that
     the stored occurrences, the invites' rules and later extensions all agree.
     """
-    now = now or utcnow()
     session = get_session(db, session_id, for_update=True)
     if session.status == SessionStatus.cancelled:
         raise Conflict("A cancelled session cannot be changed; book a new one.")

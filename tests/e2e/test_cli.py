@@ -122,3 +122,11 @@ def test_demo_then_serve_lists_the_members(cli_env: dict[str, str]) -> None:
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert f"http://127.0.0.1:{port}" in output
+
+
+def test_series_extend_runs_on_the_system_clock(cli_env: dict[str, str]) -> None:
+    assert _run(["demo"], cli_env).returncode == 0
+    extended = _run(["series", "extend"], cli_env)
+    assert extended.returncode == 0, extended.stderr
+    # The demo's series was just booked up to the horizon: nothing new is due yet.
+    assert "0 occurrences added" in extended.stdout

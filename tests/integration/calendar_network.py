@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import icalendar
 import vobject
@@ -10,7 +11,9 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from service.auth import service as auth
+from service.clock import Clock
 from service.db import session_scope
+from tests.dates import THURSDAY, iso, working_start
 from tests.integration.network import Network, book, make_bridge
 
 PASSCODE = "778899"
@@ -25,6 +28,9 @@ class CalendarNetwork:
     anan: int  # Bangkok
     somchai: int  # Bangkok
     wei: int  # Singapore
+    # Where sessions start unless a test says otherwise: a Thursday, 07:00 UTC (14:00 in
+    # Bangkok, 15:00 in Singapore), when both countries work; series run weekly from it.
+    start: datetime
 
 
 def _person(client: TestClient, headers: dict[str, str], name: str, email: str, code: str) -> int:
@@ -37,7 +43,9 @@ def _person(client: TestClient, headers: dict[str, str], name: str, email: str, 
     return response.json()["id"]
 
 
-def build_calendar_network(client: TestClient, staff: dict[str, str]) -> CalendarNetwork:
+def build_calendar_network(
+    client: TestClient, staff: dict[str, str], clock: Clock
+) -> CalendarNetwork:
     bridge = make_bridge(
         client,
         staff,
@@ -56,6 +64,7 @@ def build_calendar_network(client: TestClient, staff: dict[str, str]) -> Calenda
         anan=_person(client, staff, "Anan Chaiyaporn", "anan@opdc.example.th", "TH"),
         somchai=_person(client, staff, "Somchai Boonmee", "somchai@opdc.example.th", "TH"),
         wei=_person(client, staff, "Tan Wei Ling", "wei@psd.example.sg", "SG"),
+        start=working_start(clock, ["TH", "SG"], weekday=THURSDAY),
     )
 
 
@@ -68,7 +77,7 @@ def book_session(
 ) -> dict:
     """Books through the API (acknowledging office-hour problems) and returns the session."""
     body = {
-        "start": "2026-12-03T07:00:00Z",
+        "start": iso(world.start),
         "people": people,
         "acknowledge_problems": True,
     } | fields

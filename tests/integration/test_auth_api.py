@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from service.auth.models import ApiToken
+from service.auth.service import LAST_USED_RESOLUTION
 from service.db import session_scope
+from tests.dates import MovableClock
 
 
 def test_token_lifecycle_several_per_user_and_revocation(
@@ -61,3 +65,18 @@ def test_token_use_is_recorded_without_a_write_per_request(
     with session_scope(engine) as db:
         assert first is not None
         assert db.exec(select(ApiToken.last_used_at)).one() == first
+
+
+def test_token_use_is_recorded_again_once_the_clock_moves_past_the_resolution(
+    client: TestClient, delegate_headers: dict[str, str], engine: Engine, clock: MovableClock
+) -> None:
+    client.get("/api/v1/me", headers=delegate_headers)
+    with session_scope(engine) as db:
+        first = db.exec(select(ApiToken.last_used_at)).one()
+    assert first is not None
+    clock.advance(LAST_USED_RESOLUTION + timedelta(minutes=1))
+    client.get("/api/v1/me", headers=delegate_headers)
+    with session_scope(engine) as db:
+        later = db.exec(select(ApiToken.last_used_at)).one()
+    assert later is not None
+    assert later - first > LAST_USED_RESOLUTION

@@ -6,6 +6,7 @@ Runs against the real server (uvicorn, threads, connection pool) on SQLite and P
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import httpx
 from litestar.testing import TestClient
@@ -16,6 +17,7 @@ from service.app import create_app
 from service.db import session_scope
 from service.scheduling.models import VdoSession
 from service.settings import Settings
+from tests.dates import MovableClock, iso, working_start
 from tests.integration.network import make_bridge
 from tests.support.live_app import serving
 
@@ -23,7 +25,11 @@ PARALLEL = 20
 
 
 def test_parallel_conflicting_bookings_give_exactly_one_201(
-    client: TestClient, staff_headers: dict[str, str], settings: Settings, engine: Engine
+    client: TestClient,
+    staff_headers: dict[str, str],
+    settings: Settings,
+    engine: Engine,
+    clock: MovableClock,
 ) -> None:
     bridge = make_bridge(client, staff_headers)
     person = client.post(
@@ -31,12 +37,13 @@ def test_parallel_conflicting_bookings_give_exactly_one_201(
         headers=staff_headers,
         json={"name": "Somchai", "email": "somchai@opdc.example.th", "country_code": "TH"},
     ).json()
+    start = working_start(clock, ["TH"])
 
     def attempt(base_url: str, index: int) -> int:
         body = {
             "title": f"Attempt {index}",
             "duration_minutes": 60,
-            "start": f"2026-12-03T07:{index:02d}:00Z",
+            "start": iso(start + timedelta(minutes=index)),
             "organiser_zone": "Asia/Bangkok",
             "bridge_id": bridge,
             "people": [person["id"]],
@@ -48,7 +55,7 @@ def test_parallel_conflicting_bookings_give_exactly_one_201(
         return response.status_code
 
     with (
-        serving(create_app(settings, engine=engine)) as base_url,
+        serving(create_app(settings, engine=engine, clock=clock)) as base_url,
         ThreadPoolExecutor(PARALLEL) as pool,
     ):
         codes = list(pool.map(lambda i: attempt(base_url, i), range(PARALLEL)))

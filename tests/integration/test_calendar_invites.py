@@ -3,13 +3,14 @@ and series, after reschedules and cancellations, with joining secrets only for t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
 import recurring_ical_events
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from tests.dates import HOUR, MovableClock, iso
 from tests.integration.calendar_network import (
     DIAL_IN_PIN,
     JOIN_URL,
@@ -24,10 +25,14 @@ from tests.integration.calendar_network import (
     vevents,
 )
 
+WEEK = timedelta(weeks=1)
+
 
 @pytest.fixture
-def world(client: TestClient, staff_headers: dict[str, str]) -> CalendarNetwork:
-    return build_calendar_network(client, staff_headers)
+def world(
+    client: TestClient, staff_headers: dict[str, str], clock: MovableClock
+) -> CalendarNetwork:
+    return build_calendar_network(client, staff_headers, clock)
 
 
 def _invite(client: TestClient, headers: dict[str, str], session_id: int):
@@ -57,7 +62,7 @@ def test_single_session_invite_is_a_request_with_everyone_and_the_joining_detail
     assert str(event["UID"]) == session["uid"]
     assert event["SEQUENCE"] == 0
     assert event["STATUS"] == "CONFIRMED"
-    assert event["DTSTART"].dt == datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
+    assert event["DTSTART"].dt == world.start
     assert event["DTSTART"].params["TZID"] == "Asia/Bangkok"
     assert str(event["ORGANIZER"]) == "mailto:secretariat@aseanpubs.example.org"
     assert event["ORGANIZER"].params["CN"] == "ASEAN Pubs Secretariat"
@@ -98,7 +103,7 @@ def test_reschedule_keeps_the_uid_and_raises_the_sequence(
         headers=staff_headers,
         json={
             "revision": session["revision"],
-            "start": "2026-12-03T08:00:00Z",
+            "start": iso(world.start + HOUR),
             "acknowledge_problems": True,
         },
     )
@@ -107,7 +112,7 @@ def test_reschedule_keeps_the_uid_and_raises_the_sequence(
     after = vevents(parse(_invite(client, staff_headers, session["id"]).content))[0]
     assert str(after["UID"]) == str(before["UID"]) == session["uid"]
     assert after["SEQUENCE"] > before["SEQUENCE"]
-    assert after["DTSTART"].dt == datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+    assert after["DTSTART"].dt == world.start + HOUR
     assert after["LAST-MODIFIED"].dt >= before["LAST-MODIFIED"].dt
 
 
@@ -143,12 +148,14 @@ def test_series_invite_has_rule_exdate_and_override_and_one_occurrence_cancels_a
     )
     series = occurrences(client, staff_headers, first["series_id"])
     assert len(series) == 4
+    first_start = world.start
+    moved_to = first_start + WEEK + timedelta(minutes=90)
     moved = client.patch(
         f"/api/v1/sessions/{series[1]['id']}",
         headers=staff_headers,
         json={
             "revision": series[1]["revision"],
-            "start": "2026-12-10T08:30:00Z",
+            "start": iso(moved_to),
             "acknowledge_problems": True,
         },
     )
@@ -160,26 +167,24 @@ def test_series_invite_has_rule_exdate_and_override_and_one_occurrence_cancels_a
     assert calendar["METHOD"] == "REQUEST"
     master, override = vevents(calendar)
     assert str(master["UID"]) == str(override["UID"]) == first["uid"]
-    assert master["DTSTART"].dt == datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
+    assert master["DTSTART"].dt == first_start
     assert master["DTSTART"].params["TZID"] == "Asia/Bangkok"
     assert master["RRULE"]["FREQ"] == ["WEEKLY"]
     assert master["RRULE"]["COUNT"] == [4]
     exdates = [d.dt for exdate in [master["EXDATE"]] for d in exdate.dts]
-    assert exdates == [datetime(2026, 12, 17, 7, 0, tzinfo=UTC)]
-    assert override["RECURRENCE-ID"].dt == datetime(2026, 12, 10, 7, 0, tzinfo=UTC)
-    assert override["DTSTART"].dt == datetime(2026, 12, 10, 8, 30, tzinfo=UTC)
+    assert exdates == [first_start + 2 * WEEK]
+    assert override["RECURRENCE-ID"].dt == first_start + WEEK
+    assert override["DTSTART"].dt == moved_to
     assert override["SEQUENCE"] > master["SEQUENCE"]
     assert set(_attendees(override)) == {"anan@opdc.example.th", "wei@psd.example.sg"}
     # What a client makes of it: three occurrences, the moved one at its new time.
     starts = [
         e["DTSTART"].dt
-        for e in recurring_ical_events.of(calendar).between((2026, 12, 1), (2027, 1, 1))
+        for e in recurring_ical_events.of(calendar).between(
+            first_start - WEEK, first_start + 8 * WEEK
+        )
     ]
-    assert sorted(starts) == [
-        datetime(2026, 12, 3, 7, 0, tzinfo=UTC),
-        datetime(2026, 12, 10, 8, 30, tzinfo=UTC),
-        datetime(2026, 12, 24, 7, 0, tzinfo=UTC),
-    ]
+    assert sorted(starts) == [first_start, moved_to, first_start + 3 * WEEK]
     # Any occurrence's invite is the whole series.
     assert (
         vevents(parse(_invite(client, staff_headers, series[3]["id"]).content))[0]["RRULE"]
@@ -191,7 +196,7 @@ def test_series_invite_has_rule_exdate_and_override_and_one_occurrence_cancels_a
     [cancel] = vevents(parse(response.content))
     assert str(cancel["UID"]) == first["uid"]
     assert cancel["STATUS"] == "CANCELLED"
-    assert cancel["RECURRENCE-ID"].dt == datetime(2026, 12, 17, 7, 0, tzinfo=UTC)
+    assert cancel["RECURRENCE-ID"].dt == first_start + 2 * WEEK
     assert "RRULE" not in cancel
     assert cancel["SEQUENCE"] > master["SEQUENCE"]
 
@@ -279,13 +284,12 @@ def test_cancelling_this_and_following_ends_the_series_rule(
     calendar = parse(_invite(client, staff_headers, series[0]["id"]).content)
     master = vevents(calendar)[0]
     assert "COUNT" not in master["RRULE"]
-    assert master["RRULE"]["UNTIL"] == [datetime(2026, 12, 10, 7, 0, tzinfo=UTC)]
+    assert master["RRULE"]["UNTIL"] == [world.start + WEEK]
     assert master["SEQUENCE"] > before["SEQUENCE"]
     starts = [
         e["DTSTART"].dt
-        for e in recurring_ical_events.of(calendar).between((2026, 12, 1), (2027, 2, 1))
+        for e in recurring_ical_events.of(calendar).between(
+            world.start - WEEK, world.start + 8 * WEEK
+        )
     ]
-    assert sorted(starts) == [
-        datetime(2026, 12, 3, 7, 0, tzinfo=UTC),
-        datetime(2026, 12, 10, 7, 0, tzinfo=UTC),
-    ]
+    assert sorted(starts) == [world.start, world.start + WEEK]

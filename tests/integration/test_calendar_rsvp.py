@@ -13,6 +13,7 @@ from service.db import session_scope
 from service.directory.models import Person
 from service.scheduling.models import VdoSession
 from service.settings import Settings
+from tests.dates import MovableClock
 from tests.integration.calendar_network import (
     WEEKLY_FOUR_THURSDAYS,
     CalendarNetwork,
@@ -24,8 +25,10 @@ from tests.integration.calendar_network import (
 
 
 @pytest.fixture
-def world(client: TestClient, staff_headers: dict[str, str]) -> CalendarNetwork:
-    return build_calendar_network(client, staff_headers)
+def world(
+    client: TestClient, staff_headers: dict[str, str], clock: MovableClock
+) -> CalendarNetwork:
+    return build_calendar_network(client, staff_headers, clock)
 
 
 def _links(engine: Engine, settings: Settings, session_id: int, person_id: int) -> dict:

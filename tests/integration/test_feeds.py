@@ -10,10 +10,11 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
-from service.db import session_scope, utcnow
-from service.scheduling.models import VdoSession
+from service.db import session_scope
 from service.scheduling.schemas import SessionUpdate
 from service.scheduling.service import reschedule
+from service.settings import Settings
+from tests.dates import MovableClock, iso
 from tests.integration.calendar_network import (
     DIAL_IN_PIN,
     JOIN_URL,
@@ -29,8 +30,10 @@ from tests.integration.calendar_network import (
 
 
 @pytest.fixture
-def world(client: TestClient, staff_headers: dict[str, str]) -> CalendarNetwork:
-    return build_calendar_network(client, staff_headers)
+def world(
+    client: TestClient, staff_headers: dict[str, str], clock: MovableClock
+) -> CalendarNetwork:
+    return build_calendar_network(client, staff_headers, clock)
 
 
 def _feed_path(client: TestClient, headers: dict[str, str], person_id: int) -> str:
@@ -41,6 +44,11 @@ def _feed_path(client: TestClient, headers: dict[str, str], person_id: int) -> s
 
 def _get(client: TestClient, path: str, **headers: str):
     return client.get(path, headers={k.replace("_", "-"): v for k, v in headers.items()})
+
+
+def _days_later(world: CalendarNetwork, days: int) -> str:
+    """The network's usual start, `days` later."""
+    return iso(world.start + timedelta(days=days))
 
 
 def _unfolded(body: bytes) -> str:
@@ -82,10 +90,10 @@ def test_personal_feed_holds_own_sessions_with_joining_details_and_cancellations
 ) -> None:
     kept = book_session(client, staff_headers, world, [world.anan], title="Kept")
     cancelled = book_session(
-        client, staff_headers, world, [world.anan], title="Dropped", start="2026-12-04T07:00:00Z"
+        client, staff_headers, world, [world.anan], title="Dropped", start=_days_later(world, 1)
     )
     book_session(
-        client, staff_headers, world, [world.wei], title="Not mine", start="2026-12-05T07:00:00Z"
+        client, staff_headers, world, [world.wei], title="Not mine", start=_days_later(world, 2)
     )
     book_session(
         client,
@@ -93,7 +101,7 @@ def test_personal_feed_holds_own_sessions_with_joining_details_and_cancellations
         world,
         [world.anan],
         title="Weekly",
-        start="2026-12-03T09:00:00Z",
+        start=iso(world.start + timedelta(hours=2)),
         recurrence=WEEKLY_FOUR_THURSDAYS,
     )
     client.post(f"/api/v1/sessions/{cancelled['id']}/cancel", headers=staff_headers)
@@ -130,7 +138,7 @@ def test_country_and_public_feeds_carry_no_joining_secrets_and_no_attendees(
         [world.wei],
         countries=["SG"],
         title="Singapore session",
-        start="2026-12-04T07:00:00Z",
+        start=_days_later(world, 1),
     )
     for path, titles in (
         ("/feeds/countries/TH.ics", {"Thai session"}),
@@ -164,7 +172,7 @@ def test_revalidation_is_304_until_a_session_of_that_feed_changes(
 ) -> None:
     anans = book_session(client, staff_headers, world, [world.anan], title="Anan's")
     book_session(
-        client, staff_headers, world, [world.wei], title="Wei's", start="2026-12-04T07:00:00Z"
+        client, staff_headers, world, [world.wei], title="Wei's", start=_days_later(world, 1)
     )
     feeds = {
         "anan": _feed_path(client, staff_headers, world.anan),
@@ -234,24 +242,24 @@ def test_rotated_and_revoked_tokens_are_404(
 
 
 def test_sessions_older_than_the_window_are_trimmed(
-    client: TestClient, staff_headers: dict[str, str], world: CalendarNetwork, engine: Engine
+    client: TestClient,
+    staff_headers: dict[str, str],
+    world: CalendarNetwork,
+    settings: Settings,
+    clock: MovableClock,
 ) -> None:
-    recent = book_session(client, staff_headers, world, [world.anan], title="Recent")
-    old = book_session(
-        client, staff_headers, world, [world.anan], title="Old", start="2026-12-04T07:00:00Z"
+    book_session(client, staff_headers, world, [world.anan], title="Old")
+    book_session(
+        client, staff_headers, world, [world.anan], title="Recent", start=_days_later(world, 51)
     )
     path = _feed_path(client, staff_headers, world.anan)
-    etag = client.get(path).headers["etag"]
-    # Sessions cannot be booked in the past, so two are moved there behind the API's back.
-    with session_scope(engine) as db:
-        for session_id, days_ago in ((recent["id"], 10), (old["id"], 61)):
-            row = db.get(VdoSession, session_id)
-            assert row is not None
-            row.start_utc = utcnow() - timedelta(days=days_ago)
-            row.end_utc = row.start_utc + timedelta(hours=1)
-            db.add(row)
+    got = client.get(path)
+    assert {str(e["SUMMARY"]) for e in vevents(parse(got.content))} == {"Old", "Recent"}
 
-    response = _get(client, path, if_none_match=etag)
+    # Time passes: "Old" ended 61 days ago, "Recent" 10 days ago, the window is 60 days.
+    assert settings.feed_past_days == 60
+    clock.move_to(world.start + timedelta(days=61))
+    response = _get(client, path, if_none_match=got.headers["etag"])
     assert response.status_code == 200
     assert [str(e["SUMMARY"]) for e in vevents(parse(response.content))] == ["Recent"]
 
@@ -281,7 +289,11 @@ def test_injected_lines_add_no_property_to_feeds(
 
 
 def test_a_change_made_outside_the_web_process_is_seen_by_cached_feeds(
-    client: TestClient, staff_headers: dict[str, str], world: CalendarNetwork, engine: Engine
+    client: TestClient,
+    staff_headers: dict[str, str],
+    world: CalendarNetwork,
+    engine: Engine,
+    clock: MovableClock,
 ) -> None:
     # Another process (the CLI, a worker) changes a session: the in-process cache must notice.
     session = book_session(client, staff_headers, world, [world.anan], title="Before")
@@ -289,7 +301,8 @@ def test_a_change_made_outside_the_web_process_is_seen_by_cached_feeds(
     etag = client.get(path).headers["etag"]
     assert _get(client, path, if_none_match=etag).status_code == 304
     with session_scope(engine) as db:
-        reschedule(db, session["id"], SessionUpdate(revision=session["revision"], title="After"))
+        update = SessionUpdate(revision=session["revision"], title="After")
+        reschedule(db, session["id"], update, now=clock.now())
     refreshed = _get(client, path, if_none_match=etag)
     assert refreshed.status_code == 200
     assert b"After" in refreshed.content

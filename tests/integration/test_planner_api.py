@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from litestar.testing import TestClient
 
+from tests.dates import (
+    ALL_MEMBERS,
+    LEAD,
+    MovableClock,
+    at,
+    iso,
+    partner,
+    working_start,
+    works,
+)
 from tests.integration.network import Network, book, build_network
 
-ALL = "BN,KH,ID,LA,MY,MM,PH,SG,TH,VN,TL"
+ALL = ",".join(ALL_MEMBERS)
 
 
 @pytest.fixture
@@ -22,47 +34,54 @@ def _plan(client: TestClient, headers: dict[str, str], query: str) -> dict:
 
 
 def test_all_eleven_capitals_meet_only_at_07_utc_on_working_days(
-    client: TestClient, delegate_headers: dict[str, str], network: Network
+    client: TestClient, delegate_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
+    first = (clock.now() + LEAD).date()
+    days = [first + timedelta(days=n) for n in range(14)]
     plan = _plan(
         client,
         delegate_headers,
-        f"countries={ALL}&from=2026-12-07&to=2026-12-18&duration=60&step=15",
+        f"countries={ALL}&from={days[0]}&to={days[-1]}&duration=60&step=15",
     )
     assert plan["all_constraints_met"]
     starts = sorted(slot["start"] for slot in plan["slots"])
-    # 7 Dec: Thailand's in-lieu holiday and Timor-Leste's Memorial Day; 8 Dec: Immaculate
-    # Conception in the Philippines and Timor-Leste; 10 Dec: Thailand's Constitution Day;
-    # Fridays are Brunei's weekend. The days left share 07:00-08:00 UTC only.
-    assert starts == [f"2026-12-{day}T07:00:00Z" for day in ("09", "14", "15", "16", "17")]
+    # Days with a holiday in any member state and Fridays (Brunei's weekend) drop out; the
+    # days left share 07:00-08:00 UTC only.
+    working_days = [day for day in days if works(ALL_MEMBERS, at(day, 7))]
+    assert working_days, "two weeks always have a day when all eleven work"
+    assert starts == [iso(at(day, 7)) for day in working_days]
     yangon = next(p for p in plan["slots"][0]["participants"] if p["key"] == "country:MM")
     assert yangon["local_start"].endswith("13:30:00+06:30")
 
 
 def test_bridge_bookings_and_people_are_respected(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
+    taken = working_start(clock, ALL_MEMBERS)
+    free = working_start(clock, ALL_MEMBERS, after=taken.date())
     booked = book(
         client,
         staff_headers,
         network,
         countries=["TH"],
-        start="2026-12-14T07:00:00Z",
+        start=iso(taken),
         title="Existing",
     )
     assert booked.status_code == 201
     query = (
-        f"countries={ALL}&from=2026-12-14&to=2026-12-15&duration=60&step=15"
+        f"countries={ALL}&from={taken.date()}&to={free.date()}&duration=60&step=15"
         f"&bridge={network.bridge_id}"
     )
     plan = _plan(client, staff_headers, query)
-    assert [s["start"] for s in plan["slots"]] == ["2026-12-15T07:00:00Z"]
+    assert [s["start"] for s in plan["slots"]] == [iso(free)]
 
 
 def test_helsinki_fits_but_new_york_gets_the_closest_slots_with_reasons(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
-    window = "&from=2026-12-09&to=2026-12-09&duration=60&step=30&limit=3"
+    finland = partner("FI", "Europe/Helsinki")
+    day = working_start(clock, [*ALL_MEMBERS, finland]).date()
+    window = f"&from={day}&to={day}&duration=60&step=30&limit=3"
     with_helsinki = _plan(
         client, staff_headers, f"countries={ALL}&people={network.people['FI']}{window}"
     )
@@ -89,11 +108,10 @@ def test_helsinki_fits_but_new_york_gets_the_closest_slots_with_reasons(
 
 
 def test_day_grid_shows_half_hour_cells_for_yangon(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
-    response = client.get(
-        "/api/v1/planner/day?day=2026-12-08&countries=MM,TH", headers=staff_headers
-    )
+    day = working_start(clock, ["MM", "TH"], hour=3).date()
+    response = client.get(f"/api/v1/planner/day?day={day}&countries=MM,TH", headers=staff_headers)
     assert response.status_code == 200, response.text
     rows = {row["key"]: row for row in response.json()["rows"]}
     yangon = rows["country:MM"]["cells"]
@@ -108,16 +126,23 @@ def test_day_grid_shows_half_hour_cells_for_yangon(
 @pytest.mark.parametrize(
     "query",
     [
-        "countries=XX&from=2026-12-08&to=2026-12-08",
-        "countries=TH&from=2026-12-08&to=2026-12-01",
-        "from=2026-12-08&to=2026-12-09",
-        "countries=TH&from=2026-12-08&to=2027-12-08",
-        "countries=TH&people=a,b&from=2026-12-08&to=2026-12-09",
+        "countries=XX&from={day}&to={day}",
+        "countries=TH&from={day}&to={week_before}",
+        "from={day}&to={next_day}",
+        "countries=TH&from={day}&to={year_after}",
+        "countries=TH&people=a,b&from={day}&to={next_day}",
     ],
 )
 def test_bad_planner_queries_are_clear(
-    client: TestClient, staff_headers: dict[str, str], query: str
+    client: TestClient, staff_headers: dict[str, str], clock: MovableClock, query: str
 ) -> None:
+    day = (clock.now() + LEAD).date()
+    query = query.format(
+        day=day,
+        next_day=day + timedelta(days=1),
+        week_before=day - timedelta(days=7),
+        year_after=day + timedelta(days=365),
+    )
     response = client.get(f"/api/v1/planner?{query}", headers=staff_headers)
     assert response.status_code in (400, 422), response.text
     assert response.json()["detail"]

@@ -4,17 +4,31 @@ and changing one occurrence or this-and-following."""
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+import pytz
 from litestar.testing import TestClient
 
-from service.db import session_scope, utcnow
-from service.scheduling.series import extend_series
+from service.db import session_scope
+from service.scheduling.holidays_calendar import holiday_on
+from service.scheduling.series import HORIZON, extend_series
+from tests.dates import (
+    ALL_MEMBERS,
+    THURSDAY,
+    MovableClock,
+    at,
+    first_day,
+    iso,
+    working_start,
+    works,
+)
 from tests.integration.network import Network, book, build_network
 
-ALL = ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN", "TL"]
+ALL = list(ALL_MEMBERS)
 WEEKLY_THURSDAY = {"freq": "WEEKLY", "byweekday": ["TH"], "count": 6}
+WEEK = timedelta(weeks=1)
+HELSINKI = pytz.timezone("Europe/Helsinki")
 
 
 @pytest.fixture
@@ -27,13 +41,24 @@ def _occurrences(client: TestClient, headers: dict[str, str], series_id: int) ->
     return [s for s in page["items"] if s["series_id"] == series_id]
 
 
-def _weekly(client: TestClient, headers: dict[str, str], network: Network, **extra: object):
+def _first_thursday(clock: MovableClock) -> datetime:
+    """The first Thursday at 07:00 UTC (14:00 in Bangkok) when all eleven members work."""
+    return working_start(clock, ALL, weekday=THURSDAY)
+
+
+def _weekly(
+    client: TestClient,
+    headers: dict[str, str],
+    network: Network,
+    start: datetime,
+    **extra: object,
+):
     response = book(
         client,
         headers,
         network,
         countries=ALL,
-        start="2026-12-03T14:00:00+07:00",
+        start=start.astimezone(pytz.timezone("Asia/Bangkok")).isoformat(),
         recurrence=WEEKLY_THURSDAY,
         chair_country="TH",
         **extra,
@@ -42,44 +67,75 @@ def _weekly(client: TestClient, headers: dict[str, str], network: Network, **ext
     return _occurrences(client, headers, response.json()["series_id"])
 
 
+def _members_holidays(day: date) -> list[str]:
+    return [h.name for code in ALL if (h := holiday_on(code, day)) is not None]
+
+
 def test_weekly_series_is_stored_with_one_uid_flags_holidays_and_rotates_hosts(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
-    occurrences = _weekly(client, staff_headers, network)
-    assert [o["start"][:16] for o in occurrences] == [
-        "2026-12-03T07:00",
-        "2026-12-10T07:00",
-        "2026-12-17T07:00",
-        "2026-12-24T07:00",
-        "2026-12-31T07:00",
-        "2027-01-07T07:00",
-    ]
+    # A series whose second Thursday is some member's public holiday.
+    first = at(
+        first_day(
+            clock,
+            lambda day: (
+                day.weekday() == THURSDAY
+                and works(ALL, at(day, 7))
+                and bool(_members_holidays(day + WEEK))
+            ),
+        ),
+        7,
+    )
+    occurrences = _weekly(client, staff_headers, network, first)
+    assert [o["start"] for o in occurrences] == [iso(first + n * WEEK) for n in range(6)]
     assert len({o["uid"] for o in occurrences}) == 1
     assert [o["chair_country"] for o in occurrences] == ["TH", "TL", "VN", "BN", "KH", "ID"]
-    constitution_day = occurrences[1]["flags"]
-    assert any("Constitution Day" in h for h in constitution_day["holidays"])
-    # The next day without anyone's holiday or weekend is Monday 14 December.
-    assert constitution_day["suggested_start"].startswith("2026-12-14T07:00")
+    holiday = occurrences[1]["flags"]
+    assert all(
+        any(name in h for h in holiday["holidays"])
+        for name in _members_holidays((first + WEEK).date())
+    )
+    # The suggestion is the next day without anyone's holiday or weekend, at the same time.
+    suggested = working_start(clock, ALL, after=(first + WEEK).date())
+    assert datetime.fromisoformat(holiday["suggested_start"]) == suggested
     assert occurrences[0]["flags"] == {}
 
 
 def test_rotation_skips_opt_outs(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
-    occurrences = _weekly(client, staff_headers, network, host_opt_outs=["TL", "bn"])
+    occurrences = _weekly(
+        client, staff_headers, network, _first_thursday(clock), host_opt_outs=["TL", "bn"]
+    )
     assert [o["chair_country"] for o in occurrences] == ["TH", "VN", "KH", "ID", "LA", "MY"]
 
 
+def _helsinki_offset(day: date) -> timedelta | None:
+    return HELSINKI.utcoffset(datetime.combine(day, datetime.min.time()) + timedelta(hours=12))
+
+
 def test_bangkok_wall_time_is_kept_while_helsinki_moves_across_dst(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
+    # The next change of Finland's clocks (last Sunday of March or of October), a month or more
+    # ahead; the series' first two Thursdays come before it, the third after.
+    month_ahead = (clock.now() + timedelta(days=30)).date()
+    change = next(
+        day
+        for day in (month_ahead + timedelta(days=n) for n in range(366))
+        if _helsinki_offset(day) != _helsinki_offset(day - timedelta(days=1))
+    )
+    first = at(change - timedelta(days=10), 7)
+    assert first.weekday() == THURSDAY
+    # Up to seven months ahead: move the clock to two weeks before, within the series horizon.
+    clock.move_to(first - timedelta(days=14))
     response = book(
         client,
         staff_headers,
         network,
         countries=["TH"],
         people=[network.people["FI"]],
-        start="2027-03-18T14:00:00+07:00",
+        start=first.astimezone(pytz.timezone("Asia/Bangkok")).isoformat(),
         recurrence={"freq": "WEEKLY", "count": 3},
     )
     assert response.status_code == 201, response.text
@@ -89,18 +145,15 @@ def test_bangkok_wall_time_is_kept_while_helsinki_moves_across_dst(
         next(a["local_start"] for a in o["attendees"] if a["zone"] == "Europe/Helsinki")
         for o in occurrences
     ]
-    # Finland moves to summer time on 28 March 2027.
-    assert helsinki == [
-        "2027-03-18T09:00:00+02:00",
-        "2027-03-25T09:00:00+02:00",
-        "2027-04-01T10:00:00+03:00",
-    ]
+    assert helsinki == [(first + n * WEEK).astimezone(HELSINKI).isoformat() for n in range(3)]
+    offsets = [datetime.fromisoformat(local).utcoffset() for local in helsinki]
+    assert offsets[0] == offsets[1] != offsets[2]
 
 
 def test_cancel_one_occurrence_then_this_and_following(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
-    occurrences = _weekly(client, staff_headers, network)
+    occurrences = _weekly(client, staff_headers, network, _first_thursday(clock))
     one = client.post(
         f"/api/v1/sessions/{occurrences[0]['id']}/cancel",
         headers=staff_headers,
@@ -127,16 +180,17 @@ def test_cancel_one_occurrence_then_this_and_following(
 
 
 def test_move_this_and_following_keeps_recurrence_ids(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
-    occurrences = _weekly(client, staff_headers, network)
+    first = _first_thursday(clock)
+    occurrences = _weekly(client, staff_headers, network, first)
     third = occurrences[2]
     moved = client.patch(
         f"/api/v1/sessions/{third['id']}",
         headers=staff_headers,
         json={
             "revision": third["revision"],
-            "start": "2026-12-17T07:30:00Z",
+            "start": iso(first + 2 * WEEK + timedelta(minutes=30)),
             "scope": "following",
             "acknowledge_problems": True,
         },
@@ -161,15 +215,17 @@ def test_move_this_and_following_keeps_recurrence_ids(
 
 
 def test_series_with_a_bridge_clash_books_nothing(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
+    first = _first_thursday(clock)
     clash = book(
         client,
         staff_headers,
         network,
         title="Budget review",
         countries=["TH"],
-        start="2026-12-17T07:00:00Z",
+        start=iso(first + 2 * WEEK),
+        acknowledge_problems=True,
     )
     assert clash.status_code == 201
     response = book(
@@ -177,7 +233,7 @@ def test_series_with_a_bridge_clash_books_nothing(
         staff_headers,
         network,
         countries=ALL,
-        start="2026-12-03T07:00:00Z",
+        start=iso(first),
         recurrence=WEEKLY_THURSDAY,
     )
     assert response.status_code == 409
@@ -187,11 +243,12 @@ def test_series_with_a_bridge_clash_books_nothing(
 
 
 def test_bad_rules_are_refused(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
+    start = working_start(clock, ["TH"])
     for rule in (
         {"freq": "DAILY"},
-        {"freq": "WEEKLY", "count": 3, "until": "2027-01-01"},
+        {"freq": "WEEKLY", "count": 3, "until": str(start.date() + 4 * WEEK)},
         {"freq": "WEEKLY", "interval": 0},
     ):
         response = book(
@@ -199,7 +256,7 @@ def test_bad_rules_are_refused(
             staff_headers,
             network,
             countries=["TH"],
-            start="2026-12-03T07:00:00Z",
+            start=iso(start),
             recurrence=rule,
         )
         assert response.status_code == 422, response.text
@@ -207,14 +264,18 @@ def test_bad_rules_are_refused(
 
 
 def test_open_ended_series_is_extended_as_time_passes(
-    client: TestClient, staff_headers: dict[str, str], network: Network, engine
+    client: TestClient,
+    staff_headers: dict[str, str],
+    network: Network,
+    engine,
+    clock: MovableClock,
 ) -> None:
     response = book(
         client,
         staff_headers,
         network,
         countries=["TH"],
-        start="2026-12-03T07:00:00Z",
+        start=iso(working_start(clock, ["TH"], weekday=THURSDAY)),
         chair_country="TH",
         recurrence={"freq": "WEEKLY", "byweekday": ["TH"]},
         acknowledge_problems=True,
@@ -222,8 +283,9 @@ def test_open_ended_series_is_extended_as_time_passes(
     assert response.status_code == 201, response.text
     before = _occurrences(client, staff_headers, response.json()["series_id"])
     with session_scope(engine) as db:
-        assert extend_series(db, now=utcnow()).added == 0
-        added = extend_series(db, now=utcnow() + timedelta(days=28)).added
+        assert extend_series(db, now=clock.now()).added == 0
+        clock.advance(timedelta(days=28))
+        added = extend_series(db, now=clock.now()).added
     after = _occurrences(client, staff_headers, response.json()["series_id"])
     assert added == 4
     assert len(after) == len(before) + 4
@@ -233,18 +295,39 @@ def test_open_ended_series_is_extended_as_time_passes(
     assert all(order[(order.index(a) + 1) % 11] == b for a, b in itertools.pairwise(hosts))
 
 
+def test_series_are_stored_up_to_the_horizon_of_the_applications_clock(
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
+) -> None:
+    clock.advance(timedelta(days=30))  # ahead of the machine's clock
+    response = book(
+        client,
+        staff_headers,
+        network,
+        countries=["TH"],
+        start=iso(working_start(clock, ["TH"], weekday=THURSDAY)),
+        recurrence={"freq": "WEEKLY", "byweekday": ["TH"]},
+        acknowledge_problems=True,
+    )
+    assert response.status_code == 201, response.text
+    stored = _occurrences(client, staff_headers, response.json()["series_id"])
+    last = datetime.fromisoformat(stored[-1]["start"])
+    horizon = clock.now() + HORIZON
+    assert horizon - WEEK < last <= horizon
+
+
 def test_move_this_and_following_a_week_later_onto_its_own_slots(
-    client: TestClient, staff_headers: dict[str, str], network: Network
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
     # Each occurrence moves onto the slot its successor is leaving: no clash with itself.
-    occurrences = _weekly(client, staff_headers, network)
+    first = _first_thursday(clock)
+    occurrences = _weekly(client, staff_headers, network, first)
     second = occurrences[1]
     moved = client.patch(
         f"/api/v1/sessions/{second['id']}",
         headers=staff_headers,
         json={
             "revision": second["revision"],
-            "start": "2026-12-17T07:00:00Z",
+            "start": iso(first + 2 * WEEK),
             "scope": "following",
             "acknowledge_problems": True,
         },
@@ -252,11 +335,5 @@ def test_move_this_and_following_a_week_later_onto_its_own_slots(
     assert moved.status_code == 200, moved.text
     after = _occurrences(client, staff_headers, second["series_id"])
     after += _occurrences(client, staff_headers, moved.json()["series_id"])
-    assert [o["start"][:10] for o in after] == [
-        "2026-12-03",
-        "2026-12-17",
-        "2026-12-24",
-        "2026-12-31",
-        "2027-01-07",
-        "2027-01-14",
-    ]
+    weeks_after_first = [0, 2, 3, 4, 5, 6]
+    assert [o["start"] for o in after] == [iso(first + n * WEEK) for n in weeks_after_first]
