@@ -204,7 +204,9 @@ def test_a_reservation_holds_the_bridge_against_a_competing_booking(
     def compete() -> str:
         with session_scope(booking.engine) as db:
             try:
-                sessions.book_session(db, SessionCreate(**booking.body(bridge, title="Rival")))
+                sessions.book_session(
+                    db, SessionCreate(**booking.body(bridge, title="Rival")), now=utcnow()
+                )
             except Conflict as exc:
                 return exc.detail
         return "booked"

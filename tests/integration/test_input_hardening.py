@@ -143,6 +143,7 @@ class World:
     session_id: int
     revision: int
     invitee: dict[str, str]  # a signed-in delegate invited to the session
+    user_id: int
 
     def path(self, template: str) -> str:
         return template.format(
@@ -151,6 +152,7 @@ class World:
             person_id=self.person_id,
             bridge_id=self.bridge_id,
             session_id=self.session_id,
+            user_id=self.user_id,
         )
 
 
@@ -186,6 +188,12 @@ def world(client: TestClient, admin_headers: dict[str, str], engine: Engine) -> 
         f"{API}/sessions", headers=admin_headers, json=_session_body(bridge_id, [person_id])
     )
     assert session.status_code == 201, session.text
+    user = client.post(
+        f"{API}/users",
+        headers=admin_headers,
+        json={"email": "aide@opdc.example.th", "name": "Aide", "role": "delegate"},
+    )
+    assert user.status_code == 201, user.text
     return World(
         bridge_id=bridge_id,
         agency_id=agency.json()["id"],
@@ -193,6 +201,7 @@ def world(client: TestClient, admin_headers: dict[str, str], engine: Engine) -> 
         session_id=session.json()["id"],
         revision=session.json()["revision"],
         invitee=headers_of_person(engine, person_id),
+        user_id=user.json()["id"],
     )
 
 
@@ -200,6 +209,7 @@ def world(client: TestClient, admin_headers: dict[str, str], engine: Engine) -> 
 WRITE_BODIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("POST", "/me/tokens"): lambda w: {"label": "laptop"},
     ("POST", "/users"): lambda w: {"email": "new@example.org", "name": "New", "role": "delegate"},
+    ("PATCH", "/users/{user_id}"): lambda w: {"active": False},
     ("POST", "/countries"): lambda w: {
         "code": "NZ",
         "name": "New Zealand",
@@ -229,6 +239,8 @@ WRITE_BODIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("PATCH", "/sessions/{session_id}"): lambda w: {"revision": w.revision, "title": "Renamed"},
     ("POST", "/sessions/{session_id}/cancel"): lambda w: {"scope": "this"},
     ("POST", "/sessions/{session_id}/rsvp"): lambda w: {"answer": "accepted"},
+    ("POST", "/sessions/{session_id}/circulars"): lambda w: {"kind": "notice"},
+    ("POST", "/sessions/{session_id}/circulars/preview"): lambda w: {"kind": "notice"},
     ("POST", "/people/{person_id}/unavailability"): lambda w: {
         "start": _future(40).isoformat(),
         "end": _future(45).isoformat(),

@@ -13,6 +13,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from tests.dates import MovableClock
 from tests.integration.calendar_network import (
     DIAL_IN_PIN,
     JOIN_URL,
@@ -26,8 +27,10 @@ from tests.integration.network import make_bridge
 
 
 @pytest.fixture
-def world(client: TestClient, staff_headers: dict[str, str]) -> CalendarNetwork:
-    return build_calendar_network(client, staff_headers)
+def world(
+    client: TestClient, staff_headers: dict[str, str], clock: MovableClock
+) -> CalendarNetwork:
+    return build_calendar_network(client, staff_headers, clock)
 
 
 def _start(days_ahead: int) -> str:

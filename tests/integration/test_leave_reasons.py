@@ -9,6 +9,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from tests.dates import MovableClock
 from tests.integration.calendar_network import (
     CalendarNetwork,
     book_session,
@@ -20,8 +21,10 @@ REASON = "Medical treatment in Singapore"
 
 
 @pytest.fixture
-def world(client: TestClient, staff_headers: dict[str, str]) -> CalendarNetwork:
-    return build_calendar_network(client, staff_headers)
+def world(
+    client: TestClient, staff_headers: dict[str, str], clock: MovableClock
+) -> CalendarNetwork:
+    return build_calendar_network(client, staff_headers, clock)
 
 
 @pytest.fixture

@@ -256,7 +256,7 @@ def test_a_booking_that_wins_the_race_after_the_check_is_skipped_not_aborting_th
 
     monkeypatch.setattr(series_module, "_bridge_clash", check_too_early)
     with session_scope(engine) as db:
-        report = extend_series(db)
+        report = extend_series(db, now=utcnow())
 
     assert missed == [beyond]
     assert [s.taken_by for s in report.skipped] == ["Budget review"]
