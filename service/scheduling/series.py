@@ -15,17 +15,16 @@ import pytz
 from sqlmodel import Session, col, select
 
 from service.db import utcnow
-from service.directory.models import Country
 from service.directory.service import check_zone
 from service.errors import InvalidInput, invalid_field
 from service.scheduling.availability import Availability, Participant
+from service.scheduling.hosting import next_hosts, plan_hosts
 from service.scheduling.models import Series, SessionStatus, VdoSession
 from service.scheduling.recurrence import (
     RecurrenceRule,
     expand_occurrences,
     suggest_next_working_day,
 )
-from service.scheduling.rotation import rotate_hosts
 from service.scheduling.schemas import SessionCreate
 from service.scheduling.service import (
     Invitation,
@@ -64,33 +63,6 @@ def _problems_and_flags(
     suggestion = suggest_next_working_day(start, duration, participants, zone)
     next_start = suggestion.next_start.isoformat() if suggestion.next_start else None
     return problems, {"holidays": list(suggestion.problems), "suggested_start": next_start}
-
-
-def _host_order(db: Session, data: SessionCreate) -> list[str]:
-    if data.host_order:
-        order = [code.upper() for code in data.host_order]
-        known = set(db.exec(select(Country.code).where(col(Country.code).in_(order))))
-        unknown = [code for code in order if code not in known]
-        if unknown:
-            raise invalid_field("host_order", f"unknown country code(s): {', '.join(unknown)}")
-        return order
-    # ASEAN Charter Art. 31: alphabetical order of the members' English names.
-    return list(db.exec(select(Country.code).where(Country.is_member).order_by(col(Country.name))))
-
-
-def _hosts(db: Session, data: SessionCreate, count: int) -> list[str | None]:
-    if data.chair_country is None and data.host_order is None:
-        return [None] * count
-    order = _host_order(db, data)
-    first = (data.chair_country or order[0]).upper()
-    if first not in order:
-        raise invalid_field("chair_country", f"{first} is not in the host order")
-    before_first = order[order.index(first) - 1]
-    try:
-        opt_outs = [code.upper() for code in data.host_opt_outs]
-        return list(rotate_hosts(order, opt_outs, before_first, count))
-    except ValueError as exc:
-        raise invalid_field("host_opt_outs", str(exc)) from None
 
 
 def book_series(
@@ -134,7 +106,7 @@ def book_series(
             + ". Choose another time or send acknowledge_problems: true.",
             problems=problems,
         )
-    hosts = _hosts(db, data, len(starts))
+    hosts = plan_hosts(data, invitation, len(starts))
     meeting = create_meeting(bridge, data.title, starts[0], starts[-1] + duration, http)
     series = Series(
         uid=new_uid(),
@@ -145,15 +117,15 @@ def book_series(
         duration_minutes=data.duration_minutes,
         rule=rule.to_json(),
         bridge_id=bridge.id or 0,
-        host_order=_host_order(db, data) if hosts[0] else [],
-        host_opt_outs=data.host_opt_outs,
+        host_order=hosts.order,
+        host_opt_outs=hosts.opt_outs,
         horizon_end=horizon_end,
     )
     db.add(series)
     db.flush()
     occurrences = []
     try:
-        for start, flag, host in zip(starts, flags, hosts, strict=True):
+        for start, flag, host in zip(starts, flags, hosts.hosts, strict=True):
             occurrence = _occurrence(series, start, host, meeting.to_json(), flag)
             occurrence.acknowledged = problems
             insert_session(db, occurrence, bridge)
@@ -228,13 +200,7 @@ def extend_series(db: Session, *, now: datetime | None = None) -> int:
         ]
         template = existing[-1]
         bridge = active_bridge(db, series.bridge_id)
-        hosts: list[str | None] = [None] * len(new_starts)
-        if series.host_order and template.chair_country:
-            hosts = list(
-                rotate_hosts(
-                    series.host_order, series.host_opt_outs, template.chair_country, len(new_starts)
-                )
-            )
+        hosts = next_hosts(db, series, template, len(new_starts))
         for start, host in zip(new_starts, hosts, strict=True):
             invitation = _invitation_like(db, template, start, start + duration)
             _, flag = _problems_and_flags(invitation.participants, start, duration, zone.zone)
