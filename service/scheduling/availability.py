@@ -9,6 +9,10 @@ participant cannot meet becomes a `Block` with a status and a reason in words. W
 covers is working time. Statuses rank by how hard they are to move, which the planner uses when
 nothing fits everyone: a break is less bad than time outside office hours, which is less bad than
 the person's own unavailability, which is less bad than a public holiday.
+
+Time outside office hours is also measured (`OffHours`): how much of a session falls on an early
+or late hour of a working day, on a day off, or in the local night, which is far harder to ask
+of anyone than an early start or a late finish.
 """
 
 from __future__ import annotations
@@ -60,6 +64,11 @@ class Availability(StrEnum):
     OFF = "off", 2  # a day off, or outside office hours
     UNAVAILABLE = "unavailable", 3
     HOLIDAY = "holiday", 4
+
+
+# The local night: asking someone to meet then is far worse than early or late in their day.
+NIGHT_START_HOUR = 22
+NIGHT_END_HOUR = 6
 
 
 class WorkCalendar(NamedTuple):
@@ -127,6 +136,32 @@ class Block(NamedTuple):
 
 
 block_severity = attrgetter("status.severity")  # a sort key, run in C
+
+
+class OffHoursSpan(NamedTuple):
+    """A stretch of one local day outside office hours (a tuple: the planner reads thousands)."""
+
+    start: int  # epoch seconds, UTC
+    end: int
+    at_night: bool  # within the local night (NIGHT_START_HOUR to NIGHT_END_HOUR)
+    day_off: bool  # on a weekend or public holiday, rather than early, late or in a break
+
+
+class OffHours(NamedTuple):
+    """How much of a session falls outside a participant's office hours, in seconds, by kind.
+
+    The kinds do not overlap and are not equally hard to ask for: an early or late hour (or a
+    break) on a working day, daytime on a weekend or public holiday, and the night. A tuple: one
+    is made per participant and slot.
+    """
+
+    working_day: int = 0
+    day_off: int = 0
+    night: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.working_day + self.day_off + self.night
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +258,32 @@ def _day_schedule(calendar: WorkCalendar, day: date) -> tuple[tuple[Block, ...],
     return tuple(blocks), WorkingDay(day, opens, closes, local_hours)
 
 
+class LocalDay(NamedTuple):
+    """One local day of a work calendar: its bounds and its time outside office hours, in order."""
+
+    start: int  # local midnight, epoch seconds
+    end: int  # the next local midnight
+    off_hours: tuple[OffHoursSpan, ...]
+
+
+@lru_cache(maxsize=1 << 16)
+def off_hours_on(calendar: WorkCalendar, day: date) -> LocalDay:
+    """The time outside office hours on a local day, split where the night begins and ends."""
+    blocks, working_day = _day_schedule(calendar, day)
+    dawn = _local_epoch(calendar.zone, day, NIGHT_END_HOUR * 60)
+    dusk = _local_epoch(calendar.zone, day, NIGHT_START_HOUR * 60)
+    spans = []
+    for block in blocks:  # a day's blocks are all time off: hours, breaks, a weekend, a holiday
+        for start, end, at_night in (
+            (block.start, min(block.end, dawn), True),
+            (max(block.start, dawn), min(block.end, dusk), False),
+            (max(block.start, dusk), block.end, True),
+        ):
+            if start < end:
+                spans.append(OffHoursSpan(start, end, at_night, working_day is None))
+    return LocalDay(blocks[0].start, blocks[-1].end, tuple(spans))
+
+
 class Timeline:
     """A participant's blocks over the whole local days that cover a UTC window."""
 
@@ -234,8 +295,10 @@ class Timeline:
         blocks: list[Block] = []
         working_days: list[WorkingDay] = []
         day = first_day
+        midnights: list[int] = []
         while day <= last_day:
             day_blocks, working_day = _day_schedule(participant.calendar, day)
+            midnights.append(day_blocks[0].start)  # each day's blocks run from its midnight
             blocks.extend(day_blocks)
             if working_day is not None:
                 working_days.append(working_day)
@@ -248,6 +311,8 @@ class Timeline:
             ]
         )
         self.index = BlockIndex(blocks)
+        self.days = (first_day, last_day)
+        self._midnights = midnights
         self.working_days: tuple[WorkingDay, ...] = tuple(working_days)
         self._day_opens = [working_day.opens for working_day in working_days]
         self.estimated_holidays = _estimated_holidays(participant, first_day, last_day)
@@ -258,6 +323,31 @@ class Timeline:
         if index >= 0 and span[1] <= self.working_days[index].closes:
             return self.working_days[index]
         return None
+
+    def off_hours(self, span: Span) -> OffHours:
+        """How much of [start, end), within the timeline's window, falls outside office hours."""
+        start, end = span
+        working_day = day_off = night = 0
+        index = max(0, bisect_right(self._midnights, start) - 1)
+        day = self.days[0] + timedelta(days=index)
+        while True:
+            local_day = off_hours_on(self.participant.calendar, day)
+            for off in local_day.off_hours:
+                # Compared by hand rather than with min/max: this runs for every slot offered.
+                overlap = (off.end if off.end < end else end) - (
+                    off.start if off.start > start else start
+                )
+                if overlap <= 0:
+                    continue
+                if off.at_night:
+                    night += overlap
+                elif off.day_off:
+                    day_off += overlap
+                else:
+                    working_day += overlap
+            if local_day.end >= end:
+                return OffHours(working_day, day_off, night)
+            day += timedelta(days=1)
 
     def status_of(self, span: Span) -> ParticipantStatus:
         block = self.index.worst(span)

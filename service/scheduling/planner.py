@@ -6,13 +6,17 @@ off or public holiday, and not unavailable; the video bridge is free. Slots star
 
 The fast path is interval arithmetic: subtract every participant's blocks and the bridge's bookings
 from the window and enumerate aligned starts in what is left. Only when that leaves nothing does
-the planner score every aligned start, to offer the closest slots: fewest participants (or bridge)
-in violation, then the mildest violations (see `Availability.severity`).
+the planner score every aligned start, to offer the closest slots. First come the misses nobody can
+be asked to accept, fewest and mildest first: leave, a clashing booking, a public holiday, a busy
+bridge. Then how far outside office hours the session puts people, by the minute and weighted (see
+`NIGHT_WEIGHT`): a night hour for one participant is far worse than an evening for several, so the
+count of people outside office hours does not decide.
 
 Ranking shares the discomfort fairly. A participant's discomfort is how far the middle of the
 session lies from the middle of their working day, as a fraction of half that day: 0 at midday,
 near 1 at opening or closing time, 1 outside the working day. Slots are ranked by the worst
-participant's discomfort, then by the sum over participants.
+participant's discomfort, then by the sum over participants; misses are ranked the same way by the
+weighted minutes outside office hours first.
 """
 
 from __future__ import annotations
@@ -21,16 +25,26 @@ import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from itertools import accumulate
+from math import gcd
+from operator import sub
+from typing import NamedTuple
 
 from service.scheduling.availability import (
     Availability,
     Block,
     BlockIndex,
+    OffHours,
+    OffHoursSpan,
     Participant,
     Timeline,
+    WorkCalendar,
+    WorkingDay,
     block_severity,
     clock_text,
     describe,
+    off_hours_on,
 )
 from service.scheduling.intervals import (
     Interval,
@@ -43,10 +57,16 @@ from service.scheduling.office_hours import format_minute
 
 EDGE_MARGIN = timedelta(minutes=30)  # closer than this to opening or closing time is flagged
 BRIDGE_LABEL = "Bridge"
+# Misses nobody can be asked to accept, whatever the hour: they rank below any time off.
+IMMOVABLE = frozenset({Availability.UNAVAILABLE, Availability.HOLIDAY})
+# What a minute outside office hours weighs when ranking misses (see `OffHours` for the kinds):
+# a night minute ten times an early or late one, a weekend or holiday afternoon in between.
+WORKING_DAY_WEIGHT, DAY_OFF_WEIGHT, NIGHT_WEIGHT = 1, 2, 10
 
 
-@dataclass(frozen=True)
-class ParticipantInSlot:
+class ParticipantInSlot(NamedTuple):
+    """One participant's view of a slot (a tuple: one is made per participant and slot offered)."""
+
     key: str
     label: str
     zone: str
@@ -55,6 +75,7 @@ class ParticipantInSlot:
     status: Availability
     detail: str  # why the status is not "working", in words ("" when it is)
     discomfort: float  # 0 = middle of the working day, 1 = outside it
+    off_hours: OffHours  # how much of the slot falls outside office hours
     soft_problems: tuple[str, ...]
 
 
@@ -195,7 +216,10 @@ def _aligned_starts(free: Iterable[Span], length: int, stride: int) -> Iterator[
 
 
 def _discomfort(timeline: Timeline, span: Span) -> float:
-    working_day = timeline.working_day_of(span)
+    return _discomfort_within(timeline.working_day_of(span), span)
+
+
+def _discomfort_within(working_day: WorkingDay | None, span: Span) -> float:
     if working_day is None:
         return 1.0
     day_middle = (working_day.opens + working_day.closes) / 2
@@ -217,22 +241,59 @@ def _closest_misses(
     stride: int,
     limit: int,
 ) -> list[int]:
-    """The aligned starts that break the fewest and mildest hard constraints.
+    """The aligned starts with the fewest immovable misses, then the fewest hours off, fairly.
 
-    Every start is scored, but per block rather than per start and participant: a block marks
-    the run of starts it overlaps in one slice assignment, milder blocks first so that the worst
-    one wins.
+    Immovable misses are scored for every start at once (`_immovable_keys`). Only the starts as
+    good as the limit-th one there can make the list; the hours outside office hours are weighed
+    for those alone, and only the starts then tied with the limit-th are ranked one by one.
     """
     first = _first_aligned(window[0], stride)
     count = max(0, (window[1] - length - first) // stride + 1)
-    indexes = list(_indexes(timelines, bridge))
-    # One number per start and index orders starts by (violations, total severity): each
-    # violation weighs more than all severities together could add up to.
-    violation_weight = (len(indexes) + 1) * max(status.severity for status in Availability)
+    if not count:
+        return []
+    immovable = _immovable_keys(list(_indexes(timelines, bridge)), first, count, length, stride)
+    fewest = heapq.nsmallest(limit, immovable)[-1]
+    candidates = [i for i, key in enumerate(immovable) if key <= fewest]
+    worst, total = _off_hours_ranks(timelines, candidates, first, count, length, stride)
+    # (immovable, worst, total) as one number per candidate, each part weighing more than the
+    # next can add up to, so that sorting compares them in C.
+    unit = (len(timelines) + 1) * NIGHT_WEIGHT * length + 1
+    keys = [
+        (immovable[i] * unit + w) * unit + t
+        for i, w, t in zip(candidates, worst, total, strict=True)
+    ]
+    by_key = sorted(range(len(candidates)), key=keys.__getitem__)
+    cutoff = keys[by_key[min(limit, len(candidates)) - 1]]
+    contenders = [(keys[j], first + candidates[j] * stride) for j in by_key if keys[j] <= cutoff]
+    best = heapq.nsmallest(
+        limit,
+        contenders,
+        key=lambda contender: (
+            contender[0],
+            *_discomforts(timelines, contender[1], length),
+            contender[1],
+        ),
+    )
+    return [start for _, start in best]
+
+
+def _immovable_keys(
+    indexes: Sequence[BlockIndex], first: int, count: int, length: int, stride: int
+) -> list[int]:
+    """Per start, the immovable misses as one number: how many, then how severe.
+
+    A block marks the run of starts it overlaps in one slice assignment, milder blocks first so
+    that each index's worst one wins.
+    """
+    # Each miss weighs more than all severities together could add up to.
+    miss_weight = (len(indexes) + 1) * max(status.severity for status in Availability)
     rows = []
     for index in indexes:
+        blocks = [block for block in index.blocks if block.status in IMMOVABLE]
+        if not blocks:
+            continue
         row = [0] * count
-        for block in sorted(index.blocks, key=block_severity):
+        for block in sorted(blocks, key=block_severity):
             # Starts s with s < block.end and s + length > block.start; compared by hand
             # rather than with min/max, which cost more at thousands of blocks per plan.
             low = (block.start - length - first) // stride + 1
@@ -242,54 +303,166 @@ def _closest_misses(
             if high > count:
                 high = count
             if low < high:
-                row[low:high] = [violation_weight + block.status.severity] * (high - low)
+                row[low:high] = [miss_weight + block.status.severity] * (high - low)
         rows.append(row)
-    violation_keys = list(map(sum, zip(*rows, strict=True)))
-    if not violation_keys:
-        return []
-    by_violations = sorted(range(count), key=violation_keys.__getitem__)
-    # Only starts as good as the limit-th one can make the list; rank those by discomfort too.
-    cutoff = violation_keys[by_violations[min(limit, count) - 1]]
-    contenders = [i for i in by_violations if violation_keys[i] <= cutoff]
-    best = heapq.nsmallest(
-        limit,
-        contenders,
-        key=lambda i: (violation_keys[i], *_discomforts(timelines, first + i * stride, length)),
-    )
-    return [first + i * stride for i in best]
+    return list(map(sum, zip(*rows, strict=True))) if rows else [0] * count
+
+
+def _off_hours_ranks(
+    timelines: Sequence[Timeline],
+    candidates: Sequence[int],
+    first: int,
+    count: int,
+    length: int,
+    stride: int,
+) -> tuple[list[int], list[int]]:
+    """For the candidate starts, the worst participant's and the total weighted time off.
+
+    Worked out once per work calendar (people in one office share their hours), then only the
+    candidates' values are combined across calendars.
+    """
+    by_calendar: dict[WorkCalendar, list[int]] = {}
+    columns = []
+    for timeline in timelines:
+        calendar = timeline.participant.calendar
+        if calendar not in by_calendar:
+            row = _calendar_costs(timeline, first, count, length, stride)
+            by_calendar[calendar] = list(map(row.__getitem__, candidates))
+        columns.append(by_calendar[calendar])
+    if not columns:
+        return [0] * len(candidates), [0] * len(candidates)
+    distinct = list(by_calendar.values())
+    worst = list(map(max, *distinct)) if len(distinct) > 1 else distinct[0]
+    return worst, list(map(sum, zip(*columns, strict=True)))
+
+
+def _calendar_costs(
+    timeline: Timeline, first: int, count: int, length: int, stride: int
+) -> list[int]:
+    """Per start of the plan, the weighted seconds outside the timeline's office hours."""
+    calendar = timeline.participant.calendar
+    day, last_day = timeline.days
+    skip = (first - _first_aligned(off_hours_on(calendar, day).start, stride)) // stride
+    row: list[int] = []
+    while day <= last_day and len(row) < skip + count:
+        row.extend(_day_costs(calendar, day, length, stride))
+        day += timedelta(days=1)
+    return row[skip : skip + count]
+
+
+# Cached like the day schedules: a calendar's day costs the same in every plan that covers it,
+# and weighing every start anew for every calendar would be most of a plan's work.
+@lru_cache(maxsize=1 << 12)
+def _day_costs(calendar: WorkCalendar, day: date, length: int, stride: int) -> tuple[int, ...]:
+    """The weighted seconds outside office hours of each aligned start on a local day."""
+    local_day = off_hours_on(calendar, day)
+    first = _first_aligned(local_day.start, stride)
+    count = max(0, -(-(local_day.end - first) // stride))  # the starts before the day ends
+    if not count:
+        return ()
+    spans = list(local_day.off_hours)
+    last_end = first + (count - 1) * stride + length
+    following = local_day
+    while following.end < last_end:  # sessions that run into the next days
+        day += timedelta(days=1)
+        following = off_hours_on(calendar, day)
+        spans.extend(following.off_hours)
+    return tuple(_off_hours_costs(spans, first, count, length, stride))
+
+
+def _minute_weight(span: OffHoursSpan) -> int:
+    if span.at_night:
+        return NIGHT_WEIGHT
+    return DAY_OFF_WEIGHT if span.day_off else WORKING_DAY_WEIGHT
+
+
+def _off_hours_costs(
+    spans: Sequence[OffHoursSpan], first: int, count: int, length: int, stride: int
+) -> list[int]:
+    """Per start, the weighted seconds of [start, start + length) outside office hours.
+
+    Time is cut into cells of gcd(length, stride) seconds from the first start, so that every
+    session begins and ends on a cell edge: a running total over the cells then gives each start's
+    cost as one subtraction. A span fills its whole cells in one slice assignment (spans do not
+    overlap) and adds its part of the cells at its two ends by hand.
+    """
+    cell = gcd(length, stride)
+    cells = [0] * ((count - 1) * stride // cell + length // cell)
+    last = first + len(cells) * cell
+    for span in spans:
+        start, end = max(span.start, first), min(span.end, last)
+        if start >= end:
+            continue
+        weight = _minute_weight(span)
+        low, high = -(-(start - first) // cell), (end - first) // cell  # the whole cells
+        if low > high:  # within one cell
+            cells[high] += weight * (end - start)
+            continue
+        if low < high:
+            cells[low:high] = [weight * cell] * (high - low)
+        if start < first + low * cell:
+            cells[low - 1] += weight * (first + low * cell - start)
+        if end > first + high * cell:
+            cells[high] += weight * (end - first - high * cell)
+    running = [0, *accumulate(cells)]
+    per_start, per_session = stride // cell, length // cell
+    return list(map(sub, running[per_session::per_start], running[: count * per_start : per_start]))
+
+
+class _LocalTime(NamedTuple):
+    """A slot in one zone: worked out once per zone, since pytz converts slowly."""
+
+    start: datetime
+    end: datetime
+    clock: str  # e.g. "17:30-18:30"
+    days: set[date]
 
 
 def _slot(timelines: Sequence[Timeline], bridge: BlockIndex, start: int, length: int) -> Slot:
     span = (start, start + length)
     utc_start, utc_end = from_epoch(span[0]), from_epoch(span[1])
-    local_times: dict[str, tuple[datetime, datetime]] = {}  # per zone: pytz converts slowly
+    local_times: dict[str, _LocalTime] = {}
+    off_hours_of: dict[WorkCalendar, OffHours] = {}  # per office: the same for all who work there
     participants = []
     hard_problems = []
     for timeline in timelines:
         participant = timeline.participant
-        if participant.zone not in local_times:
-            local_times[participant.zone] = (
+        local = local_times.get(participant.zone)
+        if local is None:
+            local_start, local_end = (
                 utc_start.astimezone(participant.tz),
                 utc_end.astimezone(participant.tz),
             )
-        local_start, local_end = local_times[participant.zone]
+            local = _LocalTime(
+                local_start,
+                local_end,
+                clock_text(local_start, local_end),
+                {local_start.date(), local_end.date()},
+            )
+            local_times[participant.zone] = local
         block = timeline.index.worst(span)
-        detail = describe(block, clock_text(local_start, local_end)) if block else ""
+        off_hours = OffHours()  # without a block, the whole slot is working time
+        detail = ""
         if block:
+            known = off_hours_of.get(participant.calendar)
+            if known is None:
+                known = off_hours_of[participant.calendar] = timeline.off_hours(span)
+            off_hours = known
+            detail = describe(block, local.clock) + _night(off_hours, length)
             hard_problems.append(f"{participant.title}: {detail}")
+        working_day = timeline.working_day_of(span)
         participants.append(
             ParticipantInSlot(
                 key=participant.key,
                 label=participant.label,
                 zone=participant.zone,
-                local_start=local_start,
-                local_end=local_end,
+                local_start=local.start,
+                local_end=local.end,
                 status=block.status if block else Availability.WORKING,
                 detail=detail,
-                discomfort=round(_discomfort(timeline, span), 3),
-                soft_problems=tuple(
-                    _soft_problems(timeline, span, {local_start.date(), local_end.date()})
-                ),
+                discomfort=round(_discomfort_within(working_day, span), 3),
+                off_hours=off_hours,
+                soft_problems=tuple(_soft_problems(timeline, working_day, span, local.days)),
             )
         )
     hard_problems.extend(f"{BRIDGE_LABEL}: {block.reason}" for block in bridge.overlapping(span))
@@ -303,11 +476,21 @@ def _slot(timelines: Sequence[Timeline], bridge: BlockIndex, start: int, length:
     )
 
 
-def _soft_problems(timeline: Timeline, span: Span, slot_days: set[date]) -> Iterator[str]:
+def _night(off_hours: OffHours, length: int) -> str:
+    """Say so when a session falls at night: all of it ("at night") or part ("30 min at night")."""
+    if not off_hours.night:
+        return ""
+    if off_hours.night == length:
+        return ", at night"
+    return f", {round(off_hours.night / 60)} min at night"
+
+
+def _soft_problems(
+    timeline: Timeline, working_day: WorkingDay | None, span: Span, slot_days: set[date]
+) -> Iterator[str]:
     label = timeline.participant.label
     margin = int(EDGE_MARGIN.total_seconds())
     minutes = margin // 60
-    working_day = timeline.working_day_of(span)
     if working_day is not None:
         if span[0] - working_day.opens < margin:
             opening = format_minute(working_day.local_hours.start)

@@ -23,10 +23,10 @@ from sqlmodel import Session, col, select
 
 from service.conferencing.models import Bridge
 from service.db import utcnow
-from service.directory.models import Country
 from service.directory.service import check_zone
 from service.errors import Conflict, DomainError, InvalidInput, invalid_field
 from service.scheduling.availability import Availability, Participant
+from service.scheduling.hosting import next_hosts, plan_hosts
 from service.scheduling.intervals import Interval
 from service.scheduling.models import Series, SessionStatus, VdoSession
 from service.scheduling.participants import bridge_bookings
@@ -36,7 +36,6 @@ from service.scheduling.recurrence import (
     expand_occurrences,
     suggest_next_working_day,
 )
-from service.scheduling.rotation import rotate_hosts
 from service.scheduling.schemas import MAX_INVITEES, SessionCreate
 from service.scheduling.service import (
     Invitation,
@@ -78,32 +77,6 @@ def _problems_and_flags(
     suggestion = suggest_next_working_day(start, duration, participants, zone)
     next_start = suggestion.next_start.isoformat() if suggestion.next_start else None
     return problems, {"holidays": list(suggestion.problems), "suggested_start": next_start}
-
-
-def _host_order(db: Session, data: SessionCreate) -> list[str]:
-    if data.host_order:
-        order = data.host_order
-        known = set(db.exec(select(Country.code).where(col(Country.code).in_(order))))
-        unknown = [code for code in order if code not in known]
-        if unknown:
-            raise invalid_field("host_order", f"unknown country code(s): {', '.join(unknown)}")
-        return order
-    # ASEAN Charter Art. 31: alphabetical order of the members' English names.
-    return list(db.exec(select(Country.code).where(Country.is_member).order_by(col(Country.name))))
-
-
-def _hosts(db: Session, data: SessionCreate, count: int) -> list[str | None]:
-    if data.chair_country is None and data.host_order is None:
-        return [None] * count
-    order = _host_order(db, data)
-    first = data.chair_country or order[0]
-    if first not in order:
-        raise invalid_field("chair_country", f"{first} is not in the host order")
-    before_first = order[order.index(first) - 1]
-    try:
-        return list(rotate_hosts(order, data.host_opt_outs, before_first, count))
-    except ValueError as exc:
-        raise invalid_field("host_opt_outs", str(exc)) from None
 
 
 def book_series(
@@ -157,7 +130,7 @@ def book_series(
             + ". Choose another time or send acknowledge_problems: true.",
             problems=problems,
         )
-    hosts = _hosts(db, data, len(starts))
+    hosts = plan_hosts(data, invitation, len(starts))
     series = Series(
         uid=new_uid(),
         title=data.title.strip(),
@@ -167,15 +140,15 @@ def book_series(
         duration_minutes=data.duration_minutes,
         rule=rule.to_json(),
         bridge_id=bridge.id or 0,
-        host_order=_host_order(db, data) if hosts[0] else [],
-        host_opt_outs=data.host_opt_outs,
+        host_order=hosts.order,
+        host_opt_outs=hosts.opt_outs,
         horizon_end=horizon_end,
         status=SessionStatus.pending,
     )
     db.add(series)
     db.flush()
     occurrences = []
-    for start, flag, host in zip(starts, flags, hosts, strict=True):
+    for start, flag, host in zip(starts, flags, hosts.hosts, strict=True):
         occurrence = _occurrence(series, start, host, {}, flag)
         occurrence.status = SessionStatus.pending
         occurrence.acknowledged = problems
@@ -315,7 +288,7 @@ def _extend(
         meeting = meeting_valid_until(bridge, meeting, new_starts[-1] + duration)
     if meeting != template.meeting:
         series.updated_at = utcnow()  # the master's joining details changed
-    hosts = _next_hosts(series, existing, len(new_starts))
+    hosts = _next_hosts(db, series, existing, len(new_starts))
     booked, skipped = 0, []
     for start in new_starts:
         invitation = _invitation_like(db, template, start, start + duration)
@@ -334,13 +307,15 @@ def _extend(
     return booked, skipped
 
 
-def _next_hosts(series: Series, existing: list[VdoSession], count: int) -> list[str | None]:
+def _next_hosts(
+    db: Session, series: Series, existing: list[VdoSession], count: int
+) -> list[str | None]:
     """Hosts for the next `count` booked occurrences, after the last one that had a host (an
     occurrence skipped for a taken bridge had none, and used up nobody's turn)."""
-    last_host = next((o.chair_country for o in reversed(existing) if o.chair_country), None)
-    if not series.host_order or last_host is None:
+    last_hosted = next((o for o in reversed(existing) if o.chair_country), None)
+    if last_hosted is None:
         return [None] * count
-    return list(rotate_hosts(series.host_order, series.host_opt_outs, last_host, count))
+    return next_hosts(db, series, last_hosted, count)
 
 
 def _book_occurrence(

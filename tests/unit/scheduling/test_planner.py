@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import pytz
 
-from service.scheduling.availability import Availability, status_during
+from service.scheduling.availability import (
+    NIGHT_END_HOUR,
+    NIGHT_START_HOUR,
+    Availability,
+    OffHours,
+    status_during,
+)
 from service.scheduling.intervals import Interval
 from service.scheduling.planner import day_grid, find_common_slots
 
@@ -97,11 +106,12 @@ def test_jayapura_shares_no_hour_so_the_closest_slots_come_with_reasons(member, 
     assert result.slots_found == 0
     assert len(result.slots) == 5
     best = result.slots[0]
-    # One participant at lunch is closer than Jayapura after hours: 06:00 UTC is 13:00 in
-    # Phnom Penh (lunch until 14:00) and 15:00 in Jayapura.
-    assert best.start.time() == time(6)
+    # Half an hour of Phnom Penh's lunch (until 14:00) and half an hour after Jayapura's closing
+    # (16:00) is closer than a whole hour of either: 06:30 UTC is 13:30 and 15:30 there.
+    assert best.start.time() == time(6, 30)
     assert best.hard_problems == (
-        "Cambodia (Asia/Phnom_Penh): in the 12:00-14:00 break (13:00-14:00 local)",
+        "Cambodia (Asia/Phnom_Penh): in the 12:00-14:00 break (13:30-14:30 local)",
+        "Indonesia (Papua) (Asia/Jayapura): outside office hours (15:30-16:30 local)",
     )
     for slot in result.slots:
         assert slot.hard_problems
@@ -234,3 +244,151 @@ def test_bad_requests_are_refused(member) -> None:
         find_common_slots([thailand, thailand], utc(2026, 12, 8), utc(2026, 12, 9), HOUR, QUARTER)
     with pytest.raises(ValueError, match="divide the day evenly"):
         day_grid([thailand], date(2026, 12, 8), cell_minutes=7)
+
+
+# --- closest misses: how far outside office hours, nights far worse ------------------------------
+
+
+def _local_hour(moment: datetime, zone: str) -> float:
+    local = moment.astimezone(pytz.timezone(zone))
+    return local.hour + local.minute / 60
+
+
+def _at_night(moment: datetime, zone: str) -> bool:
+    return not NIGHT_END_HOUR <= _local_hour(moment, zone) < NIGHT_START_HOUR
+
+
+def test_a_night_hour_for_one_ranks_below_an_evening_for_four(
+    member, helsinki_partner, new_york_partner
+) -> None:
+    # Issue 7: no hour suits Bangkok, Jakarta, Hanoi, Manila, Helsinki and New York at once.
+    # The fewest people outside office hours would be New York alone, at 02:00; everyone can
+    # instead stay out of the night, with the ASEAN delegations in their evening.
+    participants = [*(member(code) for code in ("TH", "ID", "VN", "PH")),
+                    helsinki_partner, new_york_partner]  # fmt: skip
+    result = plan(participants, date(2027, 3, 1), date(2027, 3, 31), limit=1000)
+    assert not result.all_constraints_met
+    best = result.slots[0]
+    # 13:00 UTC while New York is on summer time and Helsinki is not (15-26 March): New York
+    # and Helsinki work; Bangkok, Jakarta and Hanoi are at 20:00, Manila at 21:00, all for an hour.
+    assert best.start.time() == time(13)
+    assert date(2027, 3, 15) <= best.start.date() <= date(2027, 3, 26)
+    assert [p.off_hours.total for p in best.participants] == [3600] * 4 + [0, 0]
+    for slot in result.slots[:20]:
+        for p in slot.participants:
+            assert not _at_night(p.local_start, p.zone), slot.start
+            assert not p.off_hours.night, slot.start
+    new_york_at_two = next(s for s in result.slots if s.start == utc(2027, 3, 30, 6))
+    night_free = [s for s in result.slots if not any(p.off_hours.night for p in s.participants)]
+    assert result.slots.index(new_york_at_two) >= len(night_free)
+    assert new_york_at_two.hard_problems == (
+        "Columbia researcher (America/New_York): outside office hours (02:00-03:00 local), "
+        "at night",
+    )
+
+
+def test_the_reasons_say_how_much_of_a_session_falls_in_the_night(new_york_partner) -> None:
+    # 05:30-06:30 in New York (winter): half an hour of night, then half an hour early.
+    result = find_common_slots(
+        [new_york_partner], utc(2026, 12, 8, 10, 30), utc(2026, 12, 8, 11, 30), HOUR, QUARTER
+    )
+    (slot,) = result.slots
+    assert slot.hard_problems == (
+        "Columbia researcher (America/New_York): outside office hours (05:30-06:30 local), "
+        "30 min at night",
+    )
+    (new_york,) = slot.participants
+    assert new_york.off_hours == OffHours(working_day=1800, day_off=0, night=1800)
+
+
+def test_a_weekend_afternoon_ranks_between_an_evening_and_a_night(member) -> None:
+    # Bangkok, from 17:00 on Friday 11 December 2026 to the end of Saturday (no holiday): a
+    # Saturday afternoon minute counts double, an evening minute once, a night minute ten times.
+    result = find_common_slots(
+        [member("TH")], utc(2026, 12, 11, 10), utc(2026, 12, 12, 17), HOUR, QUARTER, limit=1000
+    )
+    ranked = [slot.start for slot in result.slots]
+    friday_evening = utc(2026, 12, 11, 11)  # 18:00-19:00 in Bangkok
+    friday_night = utc(2026, 12, 11, 16)  # 23:00-24:00
+    saturday_afternoon = utc(2026, 12, 12, 7)  # 14:00-15:00
+    assert (
+        ranked.index(friday_evening) < ranked.index(saturday_afternoon) < ranked.index(friday_night)
+    )
+
+
+def test_holidays_and_leave_still_rank_below_any_hour_outside_office_hours(member) -> None:
+    leave = Interval(utc(2026, 12, 9, 1), utc(2026, 12, 9, 9), "annual leave")
+    thailand = member("TH", unavailable=(leave,))
+    # 9 Dec: working day on leave; 10 Dec: Constitution Day; 11 Dec: free.
+    result = find_common_slots(
+        [thailand], utc(2026, 12, 9), utc(2026, 12, 11, 1, 30), HOUR, QUARTER, limit=1000
+    )
+    problems = [slot.hard_problems[0] for slot in result.slots]
+    first_immovable = next(
+        i for i, p in enumerate(problems) if "holiday" in p or "unavailable" in p
+    )
+    assert all("outside office hours" in p for p in problems[:first_immovable])
+    assert any("at night" in p for p in problems[:first_immovable])
+
+
+def _oracle_keys(participants, bridge_busy, start: datetime, length: timedelta):
+    """A start's rank by brute force, minute by minute, through the public status functions.
+
+    (participants on holiday or unavailable, and how badly; the worst and the total weighted
+    minutes outside office hours, counted from a one-minute day grid without personal leave).
+    """
+    end = start + length
+    statuses = [status_during(p, start, end).status for p in participants]
+    immovable = [s for s in statuses if s in (Availability.UNAVAILABLE, Availability.HOLIDAY)]
+    immovable += [Availability.UNAVAILABLE for busy in bridge_busy
+                  if busy.start < end and start < busy.end]  # fmt: skip
+    costs = [sum(_oracle_minute_costs(p, start, end)) for p in participants]
+    return (len(immovable), sum(s.severity for s in immovable)), max(costs), sum(costs)
+
+
+@functools.cache
+def _minute_grid(participant, day: date):
+    (row,) = day_grid([replace(participant, unavailable=())], day, cell_minutes=1)
+    return row.cells
+
+
+def _oracle_minute_costs(participant, start: datetime, end: datetime):
+    minute = start
+    while minute < end:
+        cell = _minute_grid(participant, minute.date())[minute.hour * 60 + minute.minute]
+        if cell.status is not Availability.WORKING:
+            day_off = cell.status is Availability.HOLIDAY or "day off" in cell.detail
+            yield 10 if _at_night(minute, participant.zone) else 2 if day_off else 1
+        minute += timedelta(minutes=1)
+
+
+def test_closest_misses_agree_with_a_minute_by_minute_oracle(
+    member, helsinki_partner, new_york_partner
+) -> None:
+    leave = Interval(utc(2026, 12, 7, 14), utc(2026, 12, 8, 3), "annual leave")
+    participants = [
+        member("TH"),
+        member("MM"),  # Yangon is at +06:30
+        member("ID", key="agency:ID-PA", label="Indonesia (Papua)", zone="Asia/Jayapura"),
+        replace(helsinki_partner, unavailable=(leave,)),
+        new_york_partner,
+    ]
+    bridge_busy = [Interval(utc(2026, 12, 8, 12), utc(2026, 12, 8, 15), "Board meeting")]
+    # Saturday 5 to Tuesday 8 December 2026: a weekend, Thailand's 7 Dec day in lieu, leave.
+    # 100-minute sessions every 40 minutes: neither divides the other, and Yangon's edges fall
+    # inside the planner's 20-minute cells.
+    length, step = timedelta(minutes=100), timedelta(minutes=40)
+    result = find_common_slots(
+        participants, utc(2026, 12, 5), utc(2026, 12, 9), length, step, bridge_busy, limit=40
+    )
+    assert not result.all_constraints_met
+    starts = [utc(2026, 12, 5) + step * i for i in range(142)]
+    assert starts[-1] + length <= utc(2026, 12, 9) < starts[-1] + step + length
+    oracle = sorted(_oracle_keys(participants, bridge_busy, s, length) for s in starts)
+    ranked = [_oracle_keys(participants, bridge_busy, s.start, length) for s in result.slots]
+    assert ranked == oracle[:40]
+    for slot in result.slots:
+        for p, spec in zip(slot.participants, participants, strict=True):
+            minutes = list(_oracle_minute_costs(spec, slot.start, slot.end))
+            assert p.off_hours.total == 60 * len(minutes)
+            assert p.off_hours.night == 60 * minutes.count(10)
