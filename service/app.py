@@ -27,6 +27,7 @@ from service.db import make_engine
 from service.dependencies import provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
+from service.minutes.controller import ActionItemController, AgendaController, MinutesController
 from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
     PlannerController,
@@ -65,6 +66,9 @@ def api_route_handlers() -> list[Any]:
         PlannerController,
         SessionController,
         UnavailabilityController,
+        AgendaController,
+        MinutesController,
+        ActionItemController,
         *api_calendar_handlers(),
     ]
 
