@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from litestar.testing import TestClient
@@ -23,7 +23,11 @@ MINUTES_WITH_ACTIONS = {
             "number": "4",
             "title": "Substantive items",
             "actions": [
-                {"text": "Circulate the survey", "owner_country": "th", "due": "2031-01-31"},
+                {
+                    "text": "Circulate the survey",
+                    "owner_country": "th",
+                    "due": str(datetime.now(UTC).date() + timedelta(days=60)),
+                },
                 {"text": "Draft the report", "owner_country": "VN", "status": "done"},
             ],
         }

@@ -23,13 +23,22 @@ def _people(engine: Engine) -> int:
 
 def _opdc(engine: Engine) -> None:
     with session_scope(engine) as db:
-        db.add(Agency(name="Office of the Public Sector Development Commission", acronym="OPDC",
-                      country_code="TH", kind=AgencyKind.member_agency))
+        db.add(
+            Agency(
+                name="Office of the Public Sector Development Commission",
+                acronym="OPDC",
+                country_code="TH",
+                kind=AgencyKind.member_agency,
+            )
+        )
 
 
 def _post(client: TestClient, headers: dict[str, str], text: str):
-    return client.post("/api/v1/people/import", content=text.encode(),
-                       headers=headers | {"Content-Type": "text/csv"})
+    return client.post(
+        "/api/v1/people/import",
+        content=text.encode(),
+        headers=headers | {"Content-Type": "text/csv"},
+    )
 
 
 def test_good_file_imports_every_row(
@@ -59,13 +68,22 @@ def test_one_bad_row_refuses_the_file_and_reports_each_problem(
     problem = response.json()
     assert "Nothing was imported: 4 of 6 rows" in problem["detail"]
     reported = {(e["row"], e["column"]) for e in problem["errors"]}
-    assert {(4, "zone"), (5, "email"), (6, "country"), (7, "name"), (7, "email"),
-            (7, "agency"), (7, "language")} <= reported
+    assert {
+        (4, "zone"),
+        (5, "email"),
+        (6, "country"),
+        (7, "name"),
+        (7, "email"),
+        (7, "agency"),
+        (7, "language"),
+    } <= reported
     assert _people(engine) == 0
 
 
 def test_missing_columns_and_delegates_are_refused(
-    client: TestClient, staff_headers: dict[str, str], delegate_headers: dict[str, str],
+    client: TestClient,
+    staff_headers: dict[str, str],
+    delegate_headers: dict[str, str],
     engine: Engine,
 ) -> None:
     response = _post(client, staff_headers, "full name,mail\nA,a@example.org\n")
