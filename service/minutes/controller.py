@@ -64,6 +64,8 @@ class AgendaController(Controller):
         guards=[staff_only],
         sync_to_thread=True,
         summary="Attach a PDF, DOCX, XLSX, PNG or JPEG (10 MB at most) to an agenda item",
+        # Room for the multipart framing around a file of the largest size taken.
+        request_max_body_size=documents.MAX_BYTES + 64 * 1024,
     )
     def attach(
         self,

@@ -133,6 +133,7 @@ def mark_notice_issued(db: Session, session_id: int, at: datetime) -> None:
     """The notice of meeting went out at `at` with the agenda as it is now.
 
     For the circulars: a later change of the agenda marks the notice as needing re-issue."""
+    sessions.get_session(db, session_id)
     _insert_if_absent(db, SessionAgenda, session_id=session_id, revision=0, updated_at=at)
     agenda = _table(SessionAgenda).c
     _conditional_update(

@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from service.db import session_scope
+from service.errors import NotFound
 from service.minutes import operations
 from service.minutes.records import STANDARD_AGENDA
 from tests.integration.minutes_world import World, build_world
@@ -127,6 +128,8 @@ def test_changing_the_agenda_after_the_notice_needs_a_new_notice(
     with session_scope(engine) as db:
         operations.mark_notice_issued(db, world.session, datetime.now(UTC))
     assert _agenda(client, staff_headers, world.session)["needs_reissued_notice"] is False
+    with pytest.raises(NotFound), session_scope(engine) as db:
+        operations.mark_notice_issued(db, 999_999, datetime.now(UTC))
 
 
 def test_who_may_read_and_write_the_agenda(
@@ -185,3 +188,15 @@ def test_documents_are_sniffed_and_only_staff_and_invitees_download_them(
     assert got.status_code == 200 and got.content == b"%PDF-1.7 ..."
     assert got.headers["content-type"] == "application/pdf"
     assert client.get(download, headers=world.headers["MY"]).status_code == 403
+
+
+def test_documents_over_ten_megabytes_are_refused(
+    client: TestClient, staff_headers: dict[str, str], world: World
+) -> None:
+    item = _save(client, staff_headers, world.session, AGENDA).json()["items"][0]["id"]
+    url = f"/api/v1/sessions/{world.session}/agenda/items/{item}/documents"
+    exactly = b"%PDF-" + b"0" * (10 * 1024 * 1024 - 5)
+    assert client.post(url, headers=staff_headers, files={"data": ("a.pdf", exactly)}).is_success
+    too_big = client.post(url, headers=staff_headers, files={"data": ("b.pdf", exactly + b"0")})
+    assert too_big.status_code == 422 and "10 MB" in too_big.json()["detail"]
+    assert len(_agenda(client, staff_headers, world.session)["items"][0]["documents"]) == 1
