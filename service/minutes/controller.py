@@ -241,7 +241,7 @@ class MinutesController(Controller):
     ) -> ResponseRead:
         who = standing(db, session_id, request.user)
         row = operations.respond(db, session_id, data, who, utcnow())
-        return queries.response_read(row)
+        return queries.response_read(row, queries.author_names(db, [row.user_id]))
 
 
 class ActionItemController(Controller):

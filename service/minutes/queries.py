@@ -11,6 +11,7 @@ import pytz
 from sqlalchemy import CompoundSelect
 from sqlmodel import Session, col, select
 
+from service.auth.models import User
 from service.directory.models import Country, Person
 from service.errors import NotFound
 from service.minutes.access import Standing
@@ -344,7 +345,8 @@ def minutes_read(db: Session, session_id: int, who: Standing) -> MinutesRead:
         select(MinutesResponse)
         .where(MinutesResponse.session_id == session_id)
         .order_by(col(MinutesResponse.country_code))
-    )
+    ).all()
+    names = author_names(db, [r.user_id for r in responses] + [minutes.adopted_by or 0])
     return MinutesRead(
         session_id=session_id,
         status=minutes.status,
@@ -357,18 +359,20 @@ def minutes_read(db: Session, session_id: int, who: Standing) -> MinutesRead:
         circulated_at=minutes.circulated_at,
         adopted_at=minutes.adopted_at,
         adopted_by_silence=minutes.status == MinutesStatus.adopted and minutes.adopted_by is None,
+        adopted_by=names.get(minutes.adopted_by) if minutes.adopted_by else None,
         adopted_revision=minutes.adopted_revision,
         items=_item_reads(db, content),
         attendance=_attendance_reads(db, content),
         free_text=content.free_text,
         free_text_html=str(render_markdown(content.free_text)),
-        responses=[response_read(r) for r in responses],
+        responses=[response_read(r, names) for r in responses],
     )
 
 
-def response_read(row: MinutesResponse) -> ResponseRead:
+def response_read(row: MinutesResponse, names: dict[int, str]) -> ResponseRead:
     return ResponseRead(
         country=row.country_code,
+        recorded_by=names.get(row.user_id, ""),
         position=Position.objection if row.objection else Position.no_objection,
         comment=row.comment,
         recorded_at=row.recorded_at,
@@ -376,8 +380,6 @@ def response_read(row: MinutesResponse) -> ResponseRead:
 
 
 def author_names(db: Session, ids: Iterable[int]) -> dict[int, str]:
-    from service.auth.models import User
-
     return {u.id or 0: u.name for u in db.exec(select(User).where(col(User.id).in_(set(ids))))}
 
 

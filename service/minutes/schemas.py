@@ -187,6 +187,7 @@ class ResponseRead(BaseModel):
     country: str
     position: Position
     comment: str
+    recorded_by: str = Field(description="Who recorded the position (the sign-off record)")
     recorded_at: datetime
 
 
@@ -200,6 +201,7 @@ class MinutesRead(BaseModel):
     circulated_at: datetime | None
     adopted_at: datetime | None
     adopted_by_silence: bool
+    adopted_by: str | None = Field(description="The staff member who adopted them explicitly")
     adopted_revision: int | None
     items: list[MinutesItemRead]
     attendance: list[AttendanceRead]

@@ -237,6 +237,8 @@ def test_an_objection_blocks_adoption_until_withdrawn_then_staff_adopt(
     assert adopted.status_code == 200, adopted.text
     minutes = adopted.json()
     assert minutes["status"] == "adopted" and minutes["adopted_by_silence"] is False
+    assert minutes["adopted_by"] == "Test secretariat"
+    assert minutes["responses"][0]["recorded_by"] == "Linked user"
     assert minutes["adopted_revision"] == 1
     assert [(r["country"], r["position"]) for r in minutes["responses"]] == [("VN", "no_objection")]
     assert client.post(_url(world, "/adopt"), headers=world.headers["TH"]).status_code == 403
