@@ -29,6 +29,7 @@ from service.db import make_engine
 from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
+from service.minutes.controller import ActionItemController, AgendaController, MinutesController
 from service.request_body import MAX_JSON_BODY_BYTES, JsonBodyRequest
 from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
@@ -95,6 +96,9 @@ def api_route_handlers() -> list[Any]:
         UnavailabilityController,
         SessionCircularController,
         CircularController,
+        AgendaController,
+        MinutesController,
+        ActionItemController,
         *api_calendar_handlers(),
     ]
 

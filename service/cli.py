@@ -185,6 +185,17 @@ def cmd_series_extend(settings: Settings, _: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def cmd_minutes_settle(settings: Settings, _: argparse.Namespace) -> int:
+    """Adopt minutes whose comment deadline passed without objection (run hourly from cron)."""
+    from service.db import utcnow
+    from service.minutes.operations import apply_silence_procedure
+
+    with session_scope(_engine(settings)) as db:
+        adopted = apply_silence_procedure(db, utcnow())
+    print(f"{len(adopted)} minutes adopted by the silence procedure", *adopted)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vdo", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -227,6 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     series.add_parser(
         "extend", help="store occurrences that came within the horizon (run daily)"
     ).set_defaults(handler=cmd_series_extend)
+
+    minutes = commands.add_parser("minutes", help="minutes of sessions").add_subparsers(
+        dest="minutes_command", required=True
+    )
+    minutes.add_parser(
+        "settle", help="adopt minutes whose deadline passed with no objection (run hourly)"
+    ).set_defaults(handler=cmd_minutes_settle)
 
     user = commands.add_parser("user", help="accounts").add_subparsers(
         dest="user_command", required=True

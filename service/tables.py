@@ -10,6 +10,7 @@ from service.circulars import models as circulars_models
 from service.conferencing import models as conferencing_models
 from service.db import metadata
 from service.directory import models as directory_models
+from service.minutes import models as minutes_models
 from service.scheduling import models as scheduling_models
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "conferencing_models",
     "directory_models",
     "metadata",
+    "minutes_models",
     "scheduling_models",
 ]

@@ -32,6 +32,7 @@ from service.circulars.render import RenderedCircular, render_all
 from service.circulars.schemas import CircularRequest
 from service.directory.models import Country
 from service.errors import Conflict, invalid_field
+from service.minutes.operations import mark_notice_issued
 from service.minutes.queries import agenda_outline, minutes_record
 from service.minutes.records import ActionStatus, MinutesStatus
 from service.queries import get_or_404
@@ -164,13 +165,6 @@ def issue(
             )
         )
     if circular.kind == CircularKind.notice:
-        _notice_issued(db, session_id, now)
+        mark_notice_issued(db, session_id, now)
     db.flush()
     return row
-
-
-def _notice_issued(db: Session, session_id: int, at: datetime) -> None:
-    """MERGE: call `service.minutes.operations.mark_notice_issued(db, session_id, at)` here (the
-    agenda's side: later agenda changes then ask for a re-issued notice). It is not on this
-    branch yet; this is its one call site."""
-    del db, session_id, at

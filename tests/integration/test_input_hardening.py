@@ -205,6 +205,15 @@ def world(client: TestClient, admin_headers: dict[str, str], engine: Engine) -> 
     )
 
 
+# Steps of the minutes' workflow that this world's draft minutes are not ready for: their
+# valid body is answered 409 (the step, not the body, is refused).
+NOT_DUE_IN_THIS_WORLD = {
+    ("POST", "/sessions/{session_id}/minutes/circulate"),
+    ("POST", "/sessions/{session_id}/minutes/comments"),
+    ("POST", "/sessions/{session_id}/minutes/responses"),
+    ("POST", "/sessions/{session_id}/minutes/corrigenda"),
+}
+
 # A valid body for every write endpoint that takes JSON, by method and OpenAPI path.
 WRITE_BODIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("POST", "/me/tokens"): lambda w: {"label": "laptop"},
@@ -240,6 +249,23 @@ WRITE_BODIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("POST", "/sessions/{session_id}/cancel"): lambda w: {"scope": "this"},
     ("POST", "/sessions/{session_id}/rsvp"): lambda w: {"answer": "accepted"},
     ("POST", "/sessions/{session_id}/circulars"): lambda w: {"kind": "notice"},
+    ("PUT", "/sessions/{session_id}/agenda"): lambda w: {
+        "revision": 0,
+        "items": [{"title": "Opening remarks"}],
+    },
+    ("PUT", "/sessions/{session_id}/minutes"): lambda w: {"base_revision": 0, "free_text": "Met."},
+    ("POST", "/sessions/{session_id}/minutes/circulate"): lambda w: {
+        "deadline": _future(7).isoformat()
+    },
+    ("POST", "/sessions/{session_id}/minutes/comments"): lambda w: {"body": "Agreed."},
+    ("POST", "/sessions/{session_id}/minutes/responses"): lambda w: {
+        "position": "no_objection",
+        "country": "TH",
+    },
+    ("POST", "/sessions/{session_id}/minutes/corrigenda"): lambda w: {
+        "base_revision": 0,
+        "note": "A typo",
+    },
     ("POST", "/sessions/{session_id}/circulars/preview"): lambda w: {"kind": "notice"},
     ("POST", "/people/{person_id}/unavailability"): lambda w: {
         "start": _future(40).isoformat(),
@@ -287,7 +313,10 @@ def test_unknown_fields_are_refused_by_name_and_change_nothing(
 
     # The same body without the stray fields is accepted: they alone were the problem.
     accepted = client.request(method, url, headers=headers, json=body)
-    assert accepted.status_code in (200, 201, 204), accepted.text
+    if (method, template) in NOT_DUE_IN_THIS_WORLD:
+        assert accepted.status_code in (403, 409), accepted.text
+    else:
+        assert accepted.status_code in (200, 201, 204), accepted.text
 
 
 def test_a_person_with_timezone_instead_of_zone_is_not_created(
