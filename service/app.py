@@ -24,6 +24,8 @@ from service.auth.guards import BearerTokenMiddleware
 from service.calendar.controller import api_calendar_handlers, public_calendar_router
 from service.conferencing.controller import BridgeController
 from service.db import make_engine
+from service.delivery import worker
+from service.delivery.controller import OutboxController, WebhookController
 from service.dependencies import provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
@@ -91,6 +93,8 @@ def api_route_handlers() -> list[Any]:
         SessionController,
         UnavailabilityController,
         *api_calendar_handlers(),
+        OutboxController,
+        WebhookController,
     ]
 
 
@@ -100,12 +104,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     engine = engine or make_engine(settings.database_url, settings.database_timeouts)
 
     @asynccontextmanager
-    async def health_threads_and_engine(app: Litestar) -> AsyncGenerator[None, None]:
+    async def health_threads_worker_and_engine(app: Litestar) -> AsyncGenerator[None, None]:
         # A limiter belongs to the event loop it was made in: one per run of the app.
         app.state.health_threads = anyio.CapacityLimiter(2)
+        embedded = worker.start_in_thread(engine, settings) if settings.embedded_worker else None
         try:
             yield
         finally:
+            if embedded is not None:
+                thread, stop = embedded
+                stop.set()
+                thread.join(timeout=30)
             engine.dispose()
 
     api = Router(
@@ -120,7 +129,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         dependencies={"db": Provide(provide_db)},
         exception_handlers=problem_handlers,
         middleware=middleware,
-        lifespan=[health_threads_and_engine],
+        lifespan=[health_threads_worker_and_engine],
         state=State({"settings": settings, "engine": engine}),
         logging_config=logging_config(),
         openapi_config=OpenAPIConfig(

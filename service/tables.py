@@ -8,6 +8,7 @@ from service.auth import models as auth_models
 from service.calendar import models as calendar_models
 from service.conferencing import models as conferencing_models
 from service.db import metadata
+from service.delivery import models as delivery_models
 from service.directory import models as directory_models
 from service.scheduling import models as scheduling_models
 
@@ -15,6 +16,7 @@ __all__ = [
     "auth_models",
     "calendar_models",
     "conferencing_models",
+    "delivery_models",
     "directory_models",
     "metadata",
     "scheduling_models",

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from service.auth.guards import AuthenticatedRequest, staff_only
+from service.delivery.enqueue import Change, enqueue_session_change
 from service.dependencies import Db
 from service.errors import invalid_field
 from service.queries import Page
@@ -80,12 +82,14 @@ class SessionController(Controller):
         summary="Book a session or a recurring series (409 when the bridge is taken)",
     )
     def book(
-        self, db: Db, request: AuthenticatedRequest, data: JSONBody[SessionCreate]
+        self, db: Db, state: State, request: AuthenticatedRequest, data: JSONBody[SessionCreate]
     ) -> SessionRead:
         if data.recurrence is not None:
             booked = book_series(db, data)
         else:
             booked = sessions.book_session(db, data)
+        # In the confirmation's transaction (booking commits its reservation before that).
+        enqueue_session_change(db, state.settings, booked, Change.booked)
         return session_read(db, booked, request.user)
 
     @patch(
@@ -97,11 +101,14 @@ class SessionController(Controller):
     def update(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[SessionUpdate],
     ) -> SessionRead:
-        return session_read(db, sessions.reschedule(db, session_id, data), request.user)
+        changed = sessions.reschedule(db, session_id, data)
+        enqueue_session_change(db, state.settings, changed, Change.updated)
+        return session_read(db, changed, request.user)
 
     @post(
         "/{session_id:int}/cancel",
@@ -113,12 +120,15 @@ class SessionController(Controller):
     def cancel(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[CancelRequest | None] = None,
     ) -> list[SessionRead]:
         scope = (data or CancelRequest()).scope
-        return session_reads(db, sessions.cancel(db, session_id, scope), request.user)
+        cancelled = sessions.cancel(db, session_id, scope)
+        enqueue_session_change(db, state.settings, cancelled[0], Change.cancelled)
+        return session_reads(db, cancelled, request.user)
 
 
 class UnavailabilityController(Controller):
