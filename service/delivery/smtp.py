@@ -47,7 +47,7 @@ class SmtpTarget:
 
 
 class SmtpSender:
-    """One SMTP connection, opened on first use and reused for a batch."""
+    """One SMTP connection, opened on first use and kept while the worker is busy."""
 
     def __init__(self, target: SmtpTarget, timeout_seconds: float):
         self.target = target
@@ -55,16 +55,19 @@ class SmtpSender:
         self._connection: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        target, context = self.target, ssl.create_default_context()
+        target = self.target
         connection: smtplib.SMTP
         if target.security == "tls":
             connection = smtplib.SMTP_SSL(
-                target.host, target.port, timeout=self.timeout_seconds, context=context
+                target.host,
+                target.port,
+                timeout=self.timeout_seconds,
+                context=ssl.create_default_context(),
             )
         else:
             connection = smtplib.SMTP(target.host, target.port, timeout=self.timeout_seconds)
             if target.security == "starttls":
-                connection.starttls(context=context)
+                connection.starttls(context=ssl.create_default_context())
         if target.username is not None:
             connection.login(target.username, target.password or "")
         return connection
@@ -73,7 +76,15 @@ class SmtpSender:
         """Send one stored message; raises smtplib.SMTPException or OSError on failure."""
         if self._connection is None:
             self._connection = self._connect()
-        self._connection.sendmail(sender, [recipient], message.encode("ascii"))
+        try:
+            self._connection.sendmail(sender, [recipient], message.encode("ascii"))
+        except smtplib.SMTPResponseException:
+            # The server refused this message; the session stays usable for the next ones.
+            self._connection.rset()
+            raise
+        except (smtplib.SMTPException, OSError):
+            self.close()
+            raise
 
     def close(self) -> None:
         if self._connection is not None:

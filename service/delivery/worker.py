@@ -19,7 +19,7 @@ import secrets
 import smtplib
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -128,8 +128,13 @@ def _mine(message: Claimed) -> ColumnElement[bool]:
 
 
 def record_sent(engine: Engine, message: Claimed) -> None:
-    with session_scope(engine) as db:
-        db.exec(
+    # Plain Core on a connection: this runs once per message and is the worker's main cost.
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Not waiting for the disk: should the database itself crash in the next instant,
+            # the message is sent again with the same Message-ID, which mail clients recognise.
+            connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        connection.execute(
             update(OutboxMessage)
             .where(_mine(message))
             .values(
@@ -154,8 +159,8 @@ def record_failure(
         ", giving up" if dead else "",
         error,
     )
-    with session_scope(engine) as db:
-        db.exec(
+    with engine.begin() as connection:
+        connection.execute(
             update(OutboxMessage)
             .where(_mine(message))
             .values(
@@ -171,21 +176,55 @@ class DeliveryFailed(Exception):
     pass
 
 
-@dataclass
-class Deliverer:
-    """What one batch shares: an SMTP connection and an HTTP client, both made when needed."""
+class Worker:
+    """One worker: its SMTP connection (kept while there is work, closed when idle) and its HTTP
+    client for webhooks and video providers (made on first need)."""
 
-    engine: Engine
-    settings: Settings
-    http: httpx.Client
-    smtp: SmtpSender
-    # Set once the mail server could not be reached: the rest of the batch fails at once
-    # instead of each waiting for its own timeout.
-    smtp_down: str | None = None
-    sender_address: str = field(init=False)
+    def __init__(self, engine: Engine, settings: Settings):
+        self.engine = engine
+        self.settings = settings
+        self.sender_address = Mailbox.parse(settings.mail_from).email
+        self.smtp = SmtpSender(
+            SmtpTarget.from_url(settings.smtp_url), settings.delivery.smtp_timeout_seconds
+        )
+        self._http: httpx.Client | None = None
+        # Set once the mail server could not be reached: the rest of the batch fails at once
+        # instead of each message waiting for its own timeout.
+        self._smtp_down: str | None = None
 
-    def __post_init__(self) -> None:
-        self.sender_address = Mailbox.parse(self.settings.mail_from).email
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(
+                timeout=httpx.Timeout(self.settings.delivery.webhook_timeout_seconds)
+            )
+        return self._http
+
+    def close(self) -> None:
+        self.smtp.close()
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def run_batch(self) -> int:
+        """Claim one batch and deliver it; returns how many messages were claimed."""
+        claimed = claim(self.engine, self.settings.delivery)
+        if not claimed:
+            self.smtp.close()  # idle: servers drop quiet connections anyway
+            return 0
+        self._smtp_down = None
+        for message in claimed:
+            try:
+                self.deliver(message)
+            except DeliveryFailed as exc:
+                record_failure(self.engine, self.settings.delivery, message, str(exc))
+            except Exception as exc:  # a bug must not stop the worker; the message says why
+                log.exception("outbox message %d: unexpected error", message.id)
+                error = f"{type(exc).__name__}: {exc}"
+                record_failure(self.engine, self.settings.delivery, message, error)
+            else:
+                record_sent(self.engine, message)
+        return len(claimed)
 
     def deliver(self, message: Claimed) -> None:
         """Deliver one message; DeliveryFailed says why not."""
@@ -197,17 +236,17 @@ class Deliverer:
             self._end_meeting(message)
 
     def _email(self, message: Claimed) -> None:
-        if self.smtp_down is not None:
-            raise DeliveryFailed(self.smtp_down)
+        if self._smtp_down is not None:
+            raise DeliveryFailed(self._smtp_down)
         try:
             self.smtp.send(self.sender_address, message.recipient, message.payload["mime"])
         except smtplib.SMTPResponseException as exc:
-            # The server answered: the connection is still usable for the rest of the batch.
             raise DeliveryFailed(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}") from None
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryFailed(f"recipient refused: {exc.recipients}") from None
         except (smtplib.SMTPException, OSError) as exc:
-            self.smtp.close()
-            self.smtp_down = f"mail server unreachable ({self.smtp.target.describe()}): {exc}"
-            raise DeliveryFailed(self.smtp_down) from None
+            self._smtp_down = f"mail server unreachable ({self.smtp.target.describe()}): {exc}"
+            raise DeliveryFailed(self._smtp_down) from None
 
     def _read(self) -> Session:
         return Session(read_only(self.engine), expire_on_commit=False)
@@ -241,38 +280,17 @@ class Deliverer:
             raise DeliveryFailed(exc.message) from None
 
 
-def run_batch(engine: Engine, settings: Settings) -> int:
-    """Claim one batch and deliver it; returns how many messages were claimed."""
-    claimed = claim(engine, settings.delivery)
-    if not claimed:
-        return 0
-    target = SmtpTarget.from_url(settings.smtp_url)
-    timeout = httpx.Timeout(settings.delivery.webhook_timeout_seconds)
-    with (
-        httpx.Client(timeout=timeout) as http,
-        SmtpSender(target, settings.delivery.smtp_timeout_seconds) as smtp,
-    ):
-        deliverer = Deliverer(engine, settings, http, smtp)
-        for message in claimed:
-            try:
-                deliverer.deliver(message)
-            except DeliveryFailed as exc:
-                record_failure(engine, settings.delivery, message, str(exc))
-            except Exception as exc:  # a bug must not stop the worker; the message says why
-                log.exception("outbox message %d: unexpected error", message.id)
-                record_failure(engine, settings.delivery, message, f"{type(exc).__name__}: {exc}")
-            else:
-                record_sent(engine, message)
-    return len(claimed)
-
-
 def drain(engine: Engine, settings: Settings) -> int:
     """Deliver everything due now (`vdo worker --once`); returns how many were tried."""
     with session_scope(engine) as db:
         enqueue_due_reminders(db, settings)
     total = 0
-    while tried := run_batch(engine, settings):
-        total += tried
+    one = Worker(engine, settings)
+    try:
+        while tried := one.run_batch():
+            total += tried
+    finally:
+        one.close()
     return total
 
 
@@ -286,17 +304,21 @@ def run_forever(
 ) -> None:
     """Deliver until `stop` is set; look for due reminders about once a minute."""
     last_scan = 0.0
-    while not stop.is_set():
-        try:
-            if time.monotonic() - last_scan >= REMINDER_SCAN_SECONDS:
-                with session_scope(engine) as db:
-                    enqueue_due_reminders(db, settings)
-                last_scan = time.monotonic()
-            if run_batch(engine, settings):
-                continue
-        except Exception:  # the database may be away for a while: keep trying
-            log.exception("outbox worker: could not work the outbox; trying again shortly")
-        stop.wait(settings.delivery.poll_seconds)
+    one = Worker(engine, settings)
+    try:
+        while not stop.is_set():
+            try:
+                if time.monotonic() - last_scan >= REMINDER_SCAN_SECONDS:
+                    with session_scope(engine) as db:
+                        enqueue_due_reminders(db, settings)
+                    last_scan = time.monotonic()
+                if one.run_batch():
+                    continue
+            except Exception:  # the database may be away for a while: keep trying
+                log.exception("outbox worker: could not work the outbox; trying again shortly")
+            stop.wait(settings.delivery.poll_seconds)
+    finally:
+        one.close()
 
 
 def start_in_thread(engine: Engine, settings: Settings) -> tuple[threading.Thread, threading.Event]:

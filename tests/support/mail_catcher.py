@@ -6,6 +6,7 @@ test can keep one VDO_SMTP_URL across an outage.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ class _Handler:
         self.catcher = catcher
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.catcher.delay_seconds:
+            await asyncio.sleep(self.catcher.delay_seconds)
         with self.catcher.lock:
             self.catcher.arrived.append(
                 Arrived(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
@@ -49,6 +52,7 @@ class MailCatcher:
     def __init__(self) -> None:
         self.port = _free_port()
         self.arrived: list[Arrived] = []
+        self.delay_seconds = 0.0  # a slow server: each message takes this long to accept
         self.lock = threading.Lock()
         self._controller: Controller | None = None
 
