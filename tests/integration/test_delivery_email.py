@@ -3,12 +3,15 @@ message per invitee, iMIP structure, their own answer links, zone and language."
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import datetime
 
 import pytz
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from service.app import create_app
 from service.delivery import worker
 from service.settings import Settings
 from tests.integration.calendar_network import headers_of_person, parse, vevents
@@ -154,3 +157,16 @@ def test_an_answer_sends_the_organiser_a_copy(
     [copy] = [m for m in catcher.messages() if "answered" in str(m["Subject"])]
     assert copy["To"].addresses[0].addr_spec == "secretariat@aseanpubs.example.org"
     assert copy["Subject"] == "Tan Wei Ling answered DECLINED: Steering committee"
+
+
+def test_with_the_embedded_worker_the_server_delivers_by_itself(
+    staff_headers: dict[str, str], engine: Engine, settings: Settings, catcher: MailCatcher
+) -> None:
+    serving = replace(worker_settings(settings, catcher, poll_seconds=0.05), embedded_worker=True)
+    with TestClient(app=create_app(serving, engine=engine)) as client:
+        world = build_world(client, staff_headers)
+        book(client, staff_headers, world, [world.wei])
+        deadline = time.monotonic() + 10
+        while not catcher.arrived and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [m["Subject"] for m in catcher.messages()] == ["Invitation: Steering committee"]
