@@ -35,6 +35,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/delivery.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
