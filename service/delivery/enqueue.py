@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from enum import StrEnum
 from typing import Any
@@ -107,7 +107,7 @@ def join_url(session: VdoSession) -> str | None:
 
 
 def _invite_email(
-    db: Session, settings: Settings, session: VdoSession, person: Person, change: Change
+    db: Session, settings: Settings, session: VdoSession, person: Person, change: Change, key: str
 ) -> OutboxMessage:
     links = rsvp_links(settings, session, person) if change != Change.cancelled else {}
     # The same invite the person downloads from invite.ics (their answer links included).
@@ -133,7 +133,7 @@ def _invite_email(
     to = mail.Mailbox(person.name, person.email)
     return email_message(
         settings,
-        f"{change.value}:{session.id}:r{session.revision}:p{person.id}",
+        f"{change.value}:{key}:p{person.id}",
         to,
         lambda message_id: mail.calendar_email(
             _envelope(settings, to, subject, message_id), body, invite.method, invite.body
@@ -203,22 +203,50 @@ def _end_meeting_messages(db: Session, session: VdoSession) -> list[OutboxMessag
     ]
 
 
+def _session_messages(
+    db: Session, settings: Settings, session: VdoSession, change: Change, event: VdoSession
+) -> list[OutboxMessage]:
+    """Each invitee's email showing `session`, and the webhook events, for a change of `event`
+    (the session that changed: it keys the messages, so each change is enqueued once)."""
+    key = f"{event.id}:r{event.revision}"
+    messages = [
+        _invite_email(db, settings, session, person, change, key)
+        for _, person in sessions.invitees(db, session)
+    ]
+    event_type = f"session.{change.value}"
+    messages += webhook_messages(
+        db, settings, event_type, public_session_data(event), f"{event_type}:{key}"
+    )
+    return messages
+
+
 def enqueue_session_change(
     db: Session, settings: Settings, session: VdoSession, change: Change
 ) -> None:
-    """The messages of a booking, an update or a cancellation of `session` (a series' first
-    affected occurrence stands for the series, as in its invite)."""
-    messages = [
-        _invite_email(db, settings, session, person, change)
-        for _, person in sessions.invitees(db, session)
-    ]
-    event_key = f"session.{change.value}:{session.id}:r{session.revision}"
-    messages += webhook_messages(
-        db, settings, f"session.{change.value}", public_session_data(session), event_key
-    )
-    if change == Change.cancelled:
-        messages += _end_meeting_messages(db, session)
-    add_messages(db, messages)
+    """The messages of a booking or an update of `session` (a series' first affected occurrence
+    stands for the series, as in its invite)."""
+    add_messages(db, _session_messages(db, settings, session, change, session))
+
+
+def enqueue_cancellation(db: Session, settings: Settings, cancelled: Sequence[VdoSession]) -> None:
+    """The messages of a cancellation: the CANCEL of the session, the series or the occurrence.
+
+    A series cut short ("this and following" while earlier occurrences remain) is sent as an
+    update of the series instead: its rule now ends earlier, so calendars drop every later
+    occurrence (a CANCEL of the first one alone would leave the others in place)."""
+    first = cancelled[0]
+    shown, change = first, Change.cancelled
+    if first.series_id is not None and len(cancelled) > 1:
+        remaining = db.exec(
+            select(VdoSession)
+            .where(VdoSession.series_id == first.series_id)
+            .where(VdoSession.status == SessionStatus.confirmed)
+            .order_by(col(VdoSession.start_utc))
+        ).first()
+        if remaining is not None:
+            shown, change = remaining, Change.updated
+    messages = _session_messages(db, settings, shown, change, first)
+    add_messages(db, messages + _end_meeting_messages(db, first))
 
 
 def enqueue_answer(

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from service.auth.guards import AuthenticatedRequest, staff_only
-from service.delivery.enqueue import Change, enqueue_session_change
+from service.delivery.enqueue import Change, enqueue_cancellation, enqueue_session_change
 from service.dependencies import Db
 from service.errors import invalid_field
 from service.queries import Page
@@ -127,7 +127,7 @@ class SessionController(Controller):
     ) -> list[SessionRead]:
         scope = (data or CancelRequest()).scope
         cancelled = sessions.cancel(db, session_id, scope)
-        enqueue_session_change(db, state.settings, cancelled[0], Change.cancelled)
+        enqueue_cancellation(db, state.settings, cancelled)
         return session_reads(db, cancelled, request.user)
 
 

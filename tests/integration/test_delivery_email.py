@@ -20,6 +20,7 @@ from tests.integration.outbox_world import (
     World,
     book,
     build_world,
+    in_days,
     states,
     worker_settings,
 )
@@ -170,3 +171,42 @@ def test_with_the_embedded_worker_the_server_delivers_by_itself(
         while not catcher.arrived and time.monotonic() < deadline:
             time.sleep(0.05)
     assert [m["Subject"] for m in catcher.messages()] == ["Invitation: Steering committee"]
+
+
+def test_a_series_is_one_invite_and_cutting_it_short_updates_its_rule(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    engine: Engine,
+    settings: Settings,
+    catcher: MailCatcher,
+) -> None:
+    world = build_world(client, staff_headers)
+    start = in_days(7)
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][start.weekday()]
+    first = book(
+        client,
+        staff_headers,
+        world,
+        [world.wei],
+        start=start.isoformat(),
+        recurrence={"freq": "WEEKLY", "byweekday": [weekday], "count": 4},
+    )
+    page = client.get("/api/v1/sessions?limit=50", headers=staff_headers).json()
+    series = [s for s in page["items"] if s["series_id"] == first["series_id"]]
+    cut = client.post(
+        f"/api/v1/sessions/{series[2]['id']}/cancel",
+        headers=staff_headers,
+        json={"scope": "following"},
+    )
+    assert cut.status_code == 200, cut.text
+
+    worker.drain(engine, worker_settings(settings, catcher))
+
+    booked, updated = catcher.messages()
+    assert booked["Subject"] == "Invitation: Steering committee"
+    assert updated["Subject"] == "Updated: Steering committee"
+    calendar = parse(updated.get_body(("calendar",)).get_content().encode())
+    assert calendar["METHOD"] == "REQUEST"
+    master = vevents(calendar)[0]
+    assert "UNTIL" in master["RRULE"]
+    assert master["RRULE"]["UNTIL"][0] < datetime.fromisoformat(series[2]["start"])
