@@ -150,11 +150,11 @@ def record_failure(
     engine: Engine, delivery: DeliverySettings, message: Claimed, error: str
 ) -> None:
     dead = message.attempts >= delivery.max_attempts
+    # No recipient in the log: a receiver's URL may carry its own token.
     log.warning(
-        "outbox message %d (%s to %s) failed, attempt %d%s: %s",
+        "outbox message %d (%s) failed, attempt %d%s: %s",
         message.id,
         message.kind,
-        message.recipient,
         message.attempts,
         ", giving up" if dead else "",
         error,
