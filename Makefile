@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/circulars.py
+	$(BIN)/python bench/delivery.py
 
 # Renew the locks after changing dependencies in pyproject.toml; versions already pinned stay
 # unless asked: make lock UPGRADE=--upgrade (everything) or UPGRADE="--upgrade-package NAME".

@@ -26,6 +26,8 @@ from service.circulars.controller import CircularController, SessionCircularCont
 from service.clock import Clock, SystemClock
 from service.conferencing.controller import BridgeController
 from service.db import make_engine
+from service.delivery import worker
+from service.delivery.controller import OutboxController, WebhookController
 from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.errors import problem_handlers
@@ -100,6 +102,8 @@ def api_route_handlers() -> list[Any]:
         MinutesController,
         ActionItemController,
         *api_calendar_handlers(),
+        OutboxController,
+        WebhookController,
     ]
 
 
@@ -114,12 +118,17 @@ def create_app(
     engine = engine or make_engine(settings.database_url, settings.database_timeouts)
 
     @asynccontextmanager
-    async def health_threads_and_engine(app: Litestar) -> AsyncGenerator[None, None]:
+    async def health_threads_worker_and_engine(app: Litestar) -> AsyncGenerator[None, None]:
         # A limiter belongs to the event loop it was made in: one per run of the app.
         app.state.health_threads = anyio.CapacityLimiter(2)
+        embedded = worker.start_in_thread(engine, settings) if settings.embedded_worker else None
         try:
             yield
         finally:
+            if embedded is not None:
+                thread, stop = embedded
+                stop.set()
+                thread.join(timeout=30)
             engine.dispose()
 
     api = Router(
@@ -139,7 +148,7 @@ def create_app(
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_JSON_BODY_BYTES,
         middleware=middleware,
-        lifespan=[health_threads_and_engine],
+        lifespan=[health_threads_worker_and_engine],
         state=State({"settings": settings, "engine": engine, "clock": clock or SystemClock()}),
         logging_config=logging_config(),
         openapi_config=OpenAPIConfig(

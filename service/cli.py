@@ -41,9 +41,40 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     print(
         f"ASEAN Pubs VDO-Conference Service: open {url}/schema (API docs), {url}/health", flush=True
     )
+    if settings.embedded_worker:
+        print(f"{_mail_destination(settings)}, sent by a worker in this server", flush=True)
+    else:
+        print(f"mail waits in the outbox until `vdo worker` runs; {_mail_destination(settings)}")
     # The application's own request log (VDO_LOG_REQUESTS) is the one that redacts the tokens
     # of feed and answer links; uvicorn's access log would write them in plain text.
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    return 0
+
+
+def _mail_destination(settings: Settings) -> str:
+    from service.delivery.smtp import SmtpTarget
+
+    target = SmtpTarget.from_url(settings.smtp_url).describe()
+    return f"mail goes to {target} (Mailpit catches it: `docker compose up mail`, :8025)"
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Deliver the outbox: emails, webhooks, video-provider calls (several may run side by side
+    on PostgreSQL)."""
+    import signal
+    import threading
+
+    from service.delivery import worker
+
+    engine = _engine(settings)
+    if args.once:
+        print(f"{worker.drain(engine, settings)} messages tried")
+        return 0
+    print(_mail_destination(settings), flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    worker.run_forever(engine, settings, stop)
     return 0
 
 
@@ -204,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="deliver the outbox (mail, webhooks)")
+    worker.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    worker.set_defaults(handler=cmd_worker)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True

@@ -7,6 +7,7 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -117,6 +118,48 @@ def _database_timeouts() -> DatabaseTimeouts:
     return timeouts
 
 
+def _env_offsets(name: str, default: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+    """Offsets such as "1d,1h,30m"."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    units = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+    offsets = []
+    for part in raw.split(","):
+        part = part.strip().lower()
+        if len(part) < 2 or part[-1] not in units or not part[:-1].isdigit() or int(part[:-1]) < 1:
+            raise SettingsError(f"{name} must look like 1d,1h,30m, not {raw!r}")
+        offsets.append(int(part[:-1]) * units[part[-1]])
+    return tuple(sorted(set(offsets), reverse=True))
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How the outbox worker delivers (see service/delivery/worker.py)."""
+
+    batch_size: int = 20
+    max_attempts: int = 12  # with the backoff below: about six hours of trying
+    backoff_seconds: float = 30.0  # first retry; doubled each time, with jitter
+    backoff_max_seconds: float = 3600.0
+    # A message still "sending" this long after its claim was taken by a worker that died.
+    lease_seconds: float = 300.0
+    poll_seconds: float = 2.0  # how often an idle worker looks for due messages
+    smtp_timeout_seconds: float = 20.0
+    webhook_timeout_seconds: float = 10.0
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=1))
+
+    @classmethod
+    def from_env(cls) -> DeliverySettings:
+        defaults = cls()
+        return cls(
+            batch_size=_env_int("VDO_OUTBOX_BATCH_SIZE", defaults.batch_size),
+            max_attempts=_env_int("VDO_OUTBOX_MAX_ATTEMPTS", defaults.max_attempts),
+            backoff_seconds=_env_int("VDO_OUTBOX_BACKOFF_SECONDS", int(defaults.backoff_seconds)),
+            lease_seconds=_env_int("VDO_OUTBOX_LEASE_SECONDS", int(defaults.lease_seconds)),
+            reminder_offsets=_env_offsets("VDO_REMINDER_OFFSETS", defaults.reminder_offsets),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
@@ -131,6 +174,10 @@ class Settings:
     feed_refresh_minutes: int = 360
     log_requests: bool = True
     database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    # `vdo serve` runs one outbox worker in process (the default with SQLite, so that
+    # `make run` delivers without a second command; with PostgreSQL run `vdo worker`).
+    embedded_worker: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -157,6 +204,8 @@ class Settings:
             feed_refresh_minutes=_env_int("VDO_FEED_REFRESH_MINUTES", cls.feed_refresh_minutes),
             log_requests=_env_bool("VDO_LOG_REQUESTS", True),
             database_timeouts=_database_timeouts(),
+            delivery=DeliverySettings.from_env(),
+            embedded_worker=_env_bool("VDO_EMBEDDED_WORKER", database_url.startswith("sqlite")),
         )
         settings.check()
         return settings

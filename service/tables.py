@@ -9,6 +9,7 @@ from service.calendar import models as calendar_models
 from service.circulars import models as circulars_models
 from service.conferencing import models as conferencing_models
 from service.db import metadata
+from service.delivery import models as delivery_models
 from service.directory import models as directory_models
 from service.minutes import models as minutes_models
 from service.scheduling import models as scheduling_models
@@ -18,6 +19,7 @@ __all__ = [
     "calendar_models",
     "circulars_models",
     "conferencing_models",
+    "delivery_models",
     "directory_models",
     "metadata",
     "minutes_models",

@@ -31,6 +31,7 @@ from service.calendar.schemas import (
     RsvpRead,
 )
 from service.calendar.service import invite_for_viewer
+from service.delivery.enqueue import enqueue_answer
 from service.dependencies import AppClock, Db
 from service.errors import Forbidden, NotFound
 from service.scheduling.schemas import Scope
@@ -87,12 +88,14 @@ class InviteController(Controller):
     def answer(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[RsvpIn],
     ) -> RsvpRead:
         invited = rsvp.invitation_of_user(db, session_id, request.user.person_id)
         rows = rsvp.record_answer(db, invited, data.answer, data.scope)
+        enqueue_answer(db, state.settings, invited, data.answer.partstat)
         return RsvpRead(
             person_id=invited.person.id or 0,
             partstat=data.answer.partstat,
@@ -275,6 +278,7 @@ class RsvpController(Controller):
     ) -> str:
         invited = rsvp.invitation_for_token(db, state.settings, token)
         rows = rsvp.record_answer(db, invited, answer, answer_scope)
+        enqueue_answer(db, state.settings, invited, answer.partstat)
         return rsvp.answered_page(invited, answer, len(rows))
 
 

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
+from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from service.auth.guards import AuthenticatedRequest, staff_only
+from service.delivery.enqueue import Change, enqueue_cancellation, enqueue_session_change
 from service.dependencies import AppClock, Db
 from service.errors import invalid_field
 from service.queries import CountryFilter, Page
@@ -89,6 +91,7 @@ class SessionController(Controller):
     def book(
         self,
         db: Db,
+        state: State,
         clock: AppClock,
         request: AuthenticatedRequest,
         data: JSONBody[SessionCreate],
@@ -97,6 +100,8 @@ class SessionController(Controller):
             booked = book_series(db, data, now=clock.now())
         else:
             booked = sessions.book_session(db, data, now=clock.now())
+        # In the confirmation's transaction (booking commits its reservation before that).
+        enqueue_session_change(db, state.settings, booked, Change.booked)
         return session_read(db, booked, request.user)
 
     @patch(
@@ -109,11 +114,13 @@ class SessionController(Controller):
         self,
         db: Db,
         clock: AppClock,
+        state: State,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[SessionUpdate],
     ) -> SessionRead:
         changed = sessions.reschedule(db, session_id, data, now=clock.now())
+        enqueue_session_change(db, state.settings, changed, Change.updated)
         return session_read(db, changed, request.user)
 
     @post(
@@ -126,12 +133,15 @@ class SessionController(Controller):
     def cancel(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[CancelRequest | None] = None,
     ) -> list[SessionRead]:
         scope = (data or CancelRequest()).scope
-        return session_reads(db, sessions.cancel(db, session_id, scope), request.user)
+        cancelled = sessions.cancel(db, session_id, scope)
+        enqueue_cancellation(db, state.settings, cancelled)
+        return session_reads(db, cancelled, request.user)
 
 
 class UnavailabilityController(Controller):

@@ -1,0 +1,1 @@
+"""Delivery through a transactional outbox: emails, webhooks and video-provider side effects."""
