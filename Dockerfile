@@ -2,13 +2,14 @@ FROM python:3.11-slim
 WORKDIR /srv/vdo
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 # The locked versions first (a layer that changes only with the lock), then the package itself
-# as a regular, not editable, install: the wheel carries the migrations, so the image needs no
-# checkout at run time.
+# as a regular, not editable, install: the wheel carries the migrations and templates, so the
+# image needs no checkout at run time.
 COPY requirements.lock /tmp/src/
 RUN pip install --no-cache-dir -r /tmp/src/requirements.lock
 COPY pyproject.toml README.md /tmp/src/
 COPY service /tmp/src/service
 COPY alembic /tmp/src/alembic
+COPY templates /tmp/src/templates
 RUN pip install --no-cache-dir --no-deps /tmp/src && pip check && rm -rf /tmp/src
 RUN useradd --system --home /srv/vdo vdo && chown -R vdo /srv/vdo
 USER vdo

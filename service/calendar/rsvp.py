@@ -14,7 +14,6 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from html import escape
 from urllib.parse import urlencode
 
 import pytz
@@ -23,6 +22,7 @@ from sqlmodel import Session, col, select
 from service.db import utcnow
 from service.directory.models import Person
 from service.errors import Conflict, Forbidden, NotFound
+from service.rendering.templates import render
 from service.scheduling.models import PartStat, SessionParticipant, SessionStatus, VdoSession
 from service.scheduling.schemas import Scope
 from service.settings import Settings
@@ -168,47 +168,23 @@ def _when(session: VdoSession, person: Person) -> str:
     return f"{local:%A %d %B %Y, %H:%M} ({person.zone})"
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex">'
-        f"<title>{escape(title)}</title></head><body>{body}</body></html>"
-    )
-
-
 def confirmation_page(invited: Invitation, answer: Answer | None, scope: Scope) -> str:
     """What opening a link shows: the session, the current answer, and buttons that POST."""
     session, person = invited.session, invited.person
-    current = PartStat(invited.participant.partstat)
-    buttons = "".join(
-        f'<form method="post" action="?{escape(urlencode({"answer": a.value, "scope": scope}))}"'
-        f' style="display:inline"><button type="submit"{" autofocus" if a is answer else ""}>'
-        f"{escape(a.label)}</button></form> "
-        for a in Answer
-    )
-    series_note = (
-        "<p>Your answer also applies to the later sessions of this series.</p>"
-        if scope is Scope.following and session.series_id is not None
-        else ""
-    )
-    prompt = ""
-    if answer is not None:
-        prompt = f"<p>Confirm your answer: <strong>{escape(answer.label)}</strong></p>"
-    return _page(
-        session.title,
-        f"<h1>{escape(session.title)}</h1>"
-        f"<p>{escape(person.name)}, {escape(_when(session, person))}</p>"
-        f"<p>Your answer so far: {escape(current.value.lower().replace('-', ' '))}</p>"
-        f"{prompt}{series_note}<p>{buttons}</p>",
+    return render(
+        "rsvp/confirm.html",
+        title=session.title,
+        person_name=person.name,
+        when=_when(session, person),
+        current=PartStat(invited.participant.partstat).value.lower().replace("-", " "),
+        proposed=answer,
+        answers=list(Answer),
+        scope=scope.value,
+        applies_to_following=scope is Scope.following and session.series_id is not None,
     )
 
 
 def answered_page(invited: Invitation, answer: Answer, answered: int) -> str:
-    sessions_text = f" for {answered} sessions" if answered > 1 else ""
-    return _page(
-        "Answer recorded",
-        f"<h1>Thank you</h1><p>Your answer <strong>{escape(answer.label)}</strong> to "
-        f"&ldquo;{escape(invited.session.title)}&rdquo; is recorded{sessions_text}. "
-        "You can change it with the links in the invitation at any time.</p>",
+    return render(
+        "rsvp/answered.html", title=invited.session.title, answer=answer, sessions=answered
     )
