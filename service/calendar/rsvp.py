@@ -1,9 +1,11 @@
 """Answering an invitation without signing in: signed links per invitee and session.
 
-A link's token is `<session id>.<person id>.<HMAC-SHA256>` under VDO_SECRET_KEY, so nothing is
-stored and a token works only for that person and session: changing either id breaks the MAC.
-Opening a link (GET) only shows a page with a button; the answer is recorded by the POST it
-sends, because mail scanners open every link in a message and would otherwise accept for you.
+A link's token is the pair (session id, person id) signed by itsdangerous under VDO_SECRET_KEY,
+so nothing is stored and a token works only for that person and session. Tokens signed under a
+key listed in VDO_OLD_SECRET_KEYS still verify, so a key can be rotated without breaking the
+links in invites already sent. Opening a link (GET) only shows a page with a button; the answer
+is recorded by the POST it sends, because mail scanners open every link in a message and would
+otherwise accept for you.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from enum import StrEnum
 from urllib.parse import urlencode
 
 import pytz
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, col, select
 
 from service.db import utcnow
@@ -27,9 +30,9 @@ from service.scheduling.models import PartStat, SessionParticipant, SessionStatu
 from service.scheduling.schemas import Scope
 from service.settings import Settings
 
-# Separates these MACs from any other use of the secret key.
-_RSVP_CONTEXT = b"vdo-rsvp-v1"
-_MAC_BYTES = 16  # 128 bits: unguessable, and the links stay short enough for every mail client
+# Separates these signatures from any other use of the secret key.
+_RSVP_SALT = "vdo-rsvp"
+_INVALID = "This answer link is not valid."
 
 
 class Answer(StrEnum):
@@ -46,26 +49,50 @@ class Answer(StrEnum):
         return {"accepted": "Accept", "tentative": "Tentative", "declined": "Decline"}[self.value]
 
 
-def _mac(settings: Settings, session_id: int, person_id: int) -> str:
-    message = b"%s:%d:%d" % (_RSVP_CONTEXT, session_id, person_id)
-    digest = hmac.new(settings.secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:_MAC_BYTES]).rstrip(b"=").decode()
+def _keys(settings: Settings) -> list[str]:
+    """Every key a link may be signed with, the current one last (itsdangerous signs with it)."""
+    return [*settings.old_secret_keys, settings.secret_key]
+
+
+def _serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(
+        _keys(settings), salt=_RSVP_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
 def rsvp_token(settings: Settings, session_id: int, person_id: int) -> str:
-    return f"{session_id}.{person_id}.{_mac(settings, session_id, person_id)}"
+    return _serializer(settings).dumps([session_id, person_id])
 
 
 def read_rsvp_token(settings: Settings, token: str) -> tuple[int, int]:
     """(session id, person id) of a genuine token; anything else is "not found"."""
+    try:
+        payload = _serializer(settings).loads(token)
+    except BadSignature:
+        return _read_hmac_token(settings, token)
+    match payload:
+        case [int(session_id), int(person_id)]:
+            return session_id, person_id
+    raise NotFound(_INVALID)
+
+
+def _read_hmac_token(settings: Settings, token: str) -> tuple[int, int]:
+    """The ids of a link in the format used before itsdangerous: `<session>.<person>.<MAC>`.
+
+    Kept so that invites already sent (a series' invite answers for up to its whole stored
+    horizon) still work; links are no longer made in this form. Remove once the sessions booked
+    before the switch are past."""
     session_part, _, rest = token.partition(".")
     person_part, _, mac = rest.partition(".")
-    if not (session_part.isdigit() and person_part.isdigit()):
-        raise NotFound("This answer link is not valid.")
-    session_id, person_id = int(session_part), int(person_part)
-    if not hmac.compare_digest(mac, _mac(settings, session_id, person_id)):
-        raise NotFound("This answer link is not valid.")
-    return session_id, person_id
+    if not (session_part.isdecimal() and person_part.isdecimal() and mac.isascii()):
+        raise NotFound(_INVALID)
+    message = b"vdo-rsvp-v1:%s:%s" % (session_part.encode(), person_part.encode())
+    for key in _keys(settings):
+        digest = hmac.new(key.encode(), message, hashlib.sha256).digest()[:16]
+        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        if hmac.compare_digest(mac, expected):
+            return int(session_part), int(person_part)
+    raise NotFound(_INVALID)
 
 
 def rsvp_links(settings: Settings, session: VdoSession, person: Person) -> dict[Answer, str]:
