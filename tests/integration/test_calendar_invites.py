@@ -296,3 +296,19 @@ def test_cancelling_this_and_following_ends_the_series_rule(
         datetime(2026, 12, 3, 7, 0, tzinfo=UTC),
         datetime(2026, 12, 10, 7, 0, tzinfo=UTC),
     ]
+
+
+def test_the_joining_block_is_written_once_from_the_stored_details_and_notes(
+    client: TestClient, staff_headers: dict[str, str], world: CalendarNetwork, engine: Engine
+) -> None:
+    session = book_session(client, staff_headers, world, [world.anan])
+    meeting = session["meeting"]
+    assert meeting["notes"] == "Please mute on entry."
+    assert meeting["instructions"].startswith(f"Join online: {JOIN_URL}")
+    assert meeting["instructions"].endswith("\n\nPlease mute on entry.")
+
+    own = _invite(client, headers_of_person(engine, world.anan), session["id"]).content
+    description = str(vevents(parse(own))[0]["DESCRIPTION"])
+    assert meeting["instructions"] in description
+    assert description.count("Meeting ID:") == 1
+    assert description.count("Please mute on entry.") == 1
