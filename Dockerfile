@@ -5,8 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
     libharfbuzz-subset0 && rm -rf /var/lib/apt/lists/*
 # The locked versions first (a layer that changes only with the lock), then the package itself
-# as a regular, not editable, install: the wheel carries the migrations, so the image needs no
-# checkout at run time.
+# as a regular, not editable, install: the wheel carries the migrations and templates, so the
+# image needs no checkout at run time.
 COPY requirements.lock /tmp/src/
 RUN pip install --no-cache-dir -r /tmp/src/requirements.lock
 COPY pyproject.toml README.md /tmp/src/

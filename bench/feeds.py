@@ -34,7 +34,7 @@ from litestar import Litestar, Response, get
 from service import migrations
 from service.app import create_app
 from service.calendar.feeds import issue_feed_token
-from service.conferencing.details import DialIn, MeetingDetails, with_instructions
+from service.conferencing.details import DialIn, MeetingDetails
 from service.conferencing.models import Bridge
 from service.db import make_engine, session_scope, utcnow
 from service.directory.models import Person
@@ -51,16 +51,13 @@ def build_database(database_url: str) -> str:
     """The delegate and their sessions; returns the private feed's path."""
     engine = make_engine(database_url)
     migrations.upgrade(engine)
-    meeting = with_instructions(
-        MeetingDetails(
-            provider="manual",
-            join_url="https://zoom.example.org/j/8123456789",
-            meeting_id="812 345 6789",
-            passcode="778899",
-            dial_ins=(DialIn("TH", "+6621234567", "445566", "Thailand"),),
-            instructions="",
-        ),
-        "Please mute on entry.",
+    meeting = MeetingDetails(
+        provider="manual",
+        join_url="https://zoom.example.org/j/8123456789",
+        meeting_id="812 345 6789",
+        passcode="778899",
+        dial_ins=(DialIn("TH", "+6621234567", "445566", "Thailand"),),
+        notes="Please mute on entry.",
     )
     with session_scope(engine) as db:
         seed_member_countries(db)

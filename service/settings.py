@@ -106,6 +106,11 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _env_list(name: str) -> tuple[str, ...]:
+    """A comma-separated variable's items, blanks dropped."""
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
 def _database_timeouts() -> DatabaseTimeouts:
     defaults = DatabaseTimeouts()
     timeouts = DatabaseTimeouts(
@@ -166,6 +171,8 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     # Signs answer links. Made in code without one, a Settings gets a random key of its own.
     secret_key: str = field(default_factory=random_secret_key, repr=False)
+    # Retired keys whose links still verify (VDO_OLD_SECRET_KEYS): rotating keeps sent links alive.
+    old_secret_keys: tuple[str, ...] = field(default=(), repr=False)
     production: bool = False
     smtp_url: str = "smtp://127.0.0.1:1025"
     mail_from: str = "ASEAN Pubs Secretariat <secretariat@aseanpubs.example.org>"
@@ -197,6 +204,7 @@ class Settings:
             database_url=database_url,
             base_url=(os.environ.get("VDO_BASE_URL") or cls.base_url).rstrip("/"),
             secret_key=secret_key or stored_secret_key(data_dir(database_url)),
+            old_secret_keys=_env_list("VDO_OLD_SECRET_KEYS"),
             production=production,
             smtp_url=os.environ.get("VDO_SMTP_URL") or cls.smtp_url,
             mail_from=os.environ.get("VDO_MAIL_FROM") or cls.mail_from,

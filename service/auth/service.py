@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -11,6 +10,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from service.auth.models import ApiToken, Role, User
+from service.auth.passwords import hash_password, verify_and_update
 from service.auth.schemas import UserUpdate
 from service.db import utcnow
 from service.directory.models import Person
@@ -26,18 +26,20 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+def check_password(db: Session, user: User, password: str) -> bool:
+    """Whether `password` is the account's; a match against an outdated hash (the old scrypt
+    format, or Argon2 of a lower cost) stores a current one.
 
-
-def verify_password(password: str, stored: str | None) -> bool:
-    if not stored or not stored.startswith("scrypt$"):
-        return False
-    _, salt_hex, digest_hex = stored.split("$")
-    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=2**14, r=8, p=1)
-    return hmac.compare_digest(digest.hex(), digest_hex)
+    The new hash replaces the old only if no one changed it meanwhile, so two sign-ins at once
+    cannot overwrite a password set between them."""
+    valid, updated = verify_and_update(password, user.password_hash)
+    if valid and updated is not None:
+        db.execute(
+            update(User)
+            .where(col(User.id) == user.id, col(User.password_hash) == user.password_hash)
+            .values(password_hash=updated)
+        )
+    return valid
 
 
 def create_user(

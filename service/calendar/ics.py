@@ -22,12 +22,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 
+from service.conferencing.details import DialIn, MeetingDetails, joining_text
+
 __all__ = [
     "PRODID",
     "Attendee",
     "AttendeeRole",
-    "Conference",
-    "DialIn",
     "EventData",
     "EventStatus",
     "Organizer",
@@ -52,8 +52,6 @@ OPEN_SERIES_TIMEZONE_YEARS = 5
 MAX_TIMEZONE_YEARS = 10
 
 _EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+")
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
-_PIN = re.compile(r"[0-9]{1,32}")
 # Everything str.splitlines() treats as a line end: parsers built on it would start a new
 # content line there, so such characters become a TEXT newline (written as the escape "\n").
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -87,32 +85,6 @@ class Attendee:
         _check_choice(self.partstat, ParticipationStatus, "participation status")
 
 
-@dataclass(frozen=True)
-class DialIn:
-    country_code: str  # ISO 3166-1 alpha-2 of the number's country
-    number: str  # E.164, e.g. "+6621234567"
-    pin: str | None  # digits; None when the bridge asks for none or it must not be disclosed
-    label: str  # what a person reads, e.g. "Thailand (Bangkok)"
-
-    def __post_init__(self) -> None:
-        if not _E164.fullmatch(self.number):
-            raise ValueError(f"dial-in number {self.number!r} is not E.164 (e.g. +6621234567)")
-        if self.pin is not None and not _PIN.fullmatch(self.pin):
-            raise ValueError("a dial-in PIN must be digits only")
-
-
-@dataclass(frozen=True)
-class Conference:
-    join_url: str
-    meeting_id: str
-    passcode: str | None  # None: do not disclose (public and country feeds)
-    dial_ins: tuple[DialIn, ...] = ()
-    instructions: str = ""
-
-    def __post_init__(self) -> None:
-        _check_web_url(self.join_url, "join URL")
-
-
 @dataclass(frozen=True, kw_only=True)
 class EventData:
     """One VEVENT: a single session, a series master (rrule set) or an overridden occurrence
@@ -130,7 +102,8 @@ class EventData:
     description: str = ""
     status: EventStatus = "CONFIRMED"
     attendees: tuple[Attendee, ...] = ()
-    conference: Conference | None = None
+    # What joiners need; the host link (moderator_url) is never written, whoever the invite is for.
+    conference: MeetingDetails | None = None
     url: str | None = None  # the session page
     rrule: Mapping[str, object] | None = None  # as icalendar.vRecur takes it; UNTIL aware
     exdates: tuple[datetime, ...] = ()  # original starts of removed occurrences
@@ -162,6 +135,8 @@ class EventData:
         _check_choice(self.status, EventStatus, "event status")
         if self.url is not None:
             _check_web_url(self.url, "session page URL")
+        if self.conference is not None:
+            _check_web_url(self.conference.join_url, "join URL")
         if self.alarm_minutes is not None and self.alarm_minutes < 0:
             raise ValueError("alarm_minutes counts minutes before the start and cannot be negative")
 
@@ -339,7 +314,7 @@ def _vevent(
     return vevent
 
 
-def _add_conference(vevent: Event, conference: Conference) -> None:
+def _add_conference(vevent: Event, conference: MeetingDetails) -> None:
     # Outlook, Apple Calendar and Thunderbird ignore CONFERENCE (RFC 7986 section 5.11), so the
     # join URL is also the LOCATION and everything is repeated in DESCRIPTION.
     vevent.add("LOCATION", conference.join_url)
@@ -373,30 +348,11 @@ def _tel_uri(dial_in: DialIn) -> str:
 def _description(event: EventData, personal_note: str) -> str:
     blocks = [event.description]
     if event.conference is not None:
-        blocks.append(_conference_text(event.conference))
+        blocks.append(joining_text(event.conference))
     if event.url is not None:
         blocks.append(f"Session page: {event.url}")
     blocks.append(personal_note)
     return _text("\n\n".join(block.strip() for block in blocks if block.strip()))
-
-
-def _conference_text(conference: Conference) -> str:
-    lines = [
-        f"Join the video conference: {conference.join_url}",
-        f"Meeting ID: {conference.meeting_id}",
-    ]
-    if conference.passcode is not None:
-        lines.append(f"Passcode: {conference.passcode}")
-    if conference.dial_ins:
-        lines.append("Join by phone:")
-        lines.extend(
-            f"  {dial_in.label}: {dial_in.number}"
-            + (f", PIN {dial_in.pin}#" if dial_in.pin is not None else "")
-            for dial_in in conference.dial_ins
-        )
-    if conference.instructions.strip():
-        lines.extend(["", conference.instructions.strip()])
-    return "\n".join(lines)
 
 
 def _display_alarm(title: str, minutes_before: int) -> Alarm:

@@ -1,9 +1,11 @@
 """Answering an invitation without signing in: signed links per invitee and session.
 
-A link's token is `<session id>.<person id>.<HMAC-SHA256>` under VDO_SECRET_KEY, so nothing is
-stored and a token works only for that person and session: changing either id breaks the MAC.
-Opening a link (GET) only shows a page with a button; the answer is recorded by the POST it
-sends, because mail scanners open every link in a message and would otherwise accept for you.
+A link's token is the pair (session id, person id) signed by itsdangerous under VDO_SECRET_KEY,
+so nothing is stored and a token works only for that person and session. Tokens signed under a
+key listed in VDO_OLD_SECRET_KEYS still verify, so a key can be rotated without breaking the
+links in invites already sent. Opening a link (GET) only shows a page with a button; the answer
+is recorded by the POST it sends, because mail scanners open every link in a message and would
+otherwise accept for you.
 """
 
 from __future__ import annotations
@@ -11,30 +13,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from html import escape
 from urllib.parse import urlencode
 
 import pytz
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, col, select
 
 from service.db import utcnow
 from service.directory.models import Person
 from service.errors import Conflict, Forbidden, NotFound
+from service.rendering.templates import render
 from service.scheduling.models import PartStat, SessionParticipant, SessionStatus, VdoSession
 from service.scheduling.schemas import Scope
 from service.settings import Settings
 
-# Separates these MACs from any other use of the secret key.
-_RSVP_CONTEXT = b"vdo-rsvp-v1"
-_MAC_BYTES = 16  # 128 bits: unguessable, and the links stay short enough for every mail client
-# `<session id>.<person id>.<MAC>` in ASCII digits and URL-safe base64, as `rsvp_token` writes it.
-_TOKEN_SHAPE = re.compile(
-    r"(?P<session>[0-9]{1,18})\.(?P<person>[0-9]{1,18})\.(?P<mac>[\w-]{1,64})", re.ASCII
-)
+# Separates these signatures from any other use of the secret key.
+_RSVP_SALT = "vdo-rsvp"
+_INVALID = "This answer link is not valid."
 
 
 class Answer(StrEnum):
@@ -51,28 +49,51 @@ class Answer(StrEnum):
         return {"accepted": "Accept", "tentative": "Tentative", "declined": "Decline"}[self.value]
 
 
-def _mac(settings: Settings, session_id: int, person_id: int) -> str:
-    message = b"%s:%d:%d" % (_RSVP_CONTEXT, session_id, person_id)
-    digest = hmac.new(settings.secret_key.encode(), message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:_MAC_BYTES]).rstrip(b"=").decode()
+def _keys(settings: Settings) -> list[str]:
+    """Every key a link may be signed with, the current one last (itsdangerous signs with it)."""
+    return [*settings.old_secret_keys, settings.secret_key]
+
+
+def _serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(
+        _keys(settings), salt=_RSVP_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+    )
 
 
 def rsvp_token(settings: Settings, session_id: int, person_id: int) -> str:
-    return f"{session_id}.{person_id}.{_mac(settings, session_id, person_id)}"
+    return _serializer(settings).dumps([session_id, person_id])
 
 
 def read_rsvp_token(settings: Settings, token: str) -> tuple[int, int]:
-    """(session id, person id) of a genuine token; anything else is "not found".
+    """(session id, person id) of a genuine token; anything else is "not found"."""
+    try:
+        payload = _serializer(settings).loads(token)
+    except BadSignature:
+        return _read_hmac_token(settings, token)
+    match payload:
+        case [int(session_id), int(person_id)]:
+            return session_id, person_id
+    raise NotFound(_INVALID)
 
-    Only the shape `rsvp_token` writes is read: `int` also takes other scripts' digits (giving
-    one link many spellings) and `hmac.compare_digest` raises TypeError on non-ASCII text."""
-    shape = _TOKEN_SHAPE.fullmatch(token)
-    if shape is None:
-        raise NotFound("This answer link is not valid.")
-    session_id, person_id = int(shape["session"]), int(shape["person"])
-    if not hmac.compare_digest(shape["mac"], _mac(settings, session_id, person_id)):
-        raise NotFound("This answer link is not valid.")
-    return session_id, person_id
+
+def _read_hmac_token(settings: Settings, token: str) -> tuple[int, int]:
+    """The ids of a link in the format used before itsdangerous: `<session>.<person>.<MAC>`.
+
+    Kept so that invites already sent (a series' invite answers for up to its whole stored
+    horizon) still work; links are no longer made in this form. Remove once the sessions booked
+    before the switch are past."""
+    session_part, _, rest = token.partition(".")
+    person_part, _, mac = rest.partition(".")
+    # ASCII only: `isdecimal` and `int` also take other scripts' digits (one link, many spellings).
+    if not (token.isascii() and session_part.isdecimal() and person_part.isdecimal()):
+        raise NotFound(_INVALID)
+    message = b"vdo-rsvp-v1:%s:%s" % (session_part.encode(), person_part.encode())
+    for key in _keys(settings):
+        digest = hmac.new(key.encode(), message, hashlib.sha256).digest()[:16]
+        expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        if hmac.compare_digest(mac, expected):
+            return int(session_part), int(person_part)
+    raise NotFound(_INVALID)
 
 
 def rsvp_links(settings: Settings, session: VdoSession, person: Person) -> dict[Answer, str]:
@@ -175,47 +196,23 @@ def _when(session: VdoSession, person: Person) -> str:
     return f"{local:%A %d %B %Y, %H:%M} ({person.zone})"
 
 
-def _page(title: str, body: str) -> str:
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex">'
-        f"<title>{escape(title)}</title></head><body>{body}</body></html>"
-    )
-
-
 def confirmation_page(invited: Invitation, answer: Answer | None, scope: Scope) -> str:
     """What opening a link shows: the session, the current answer, and buttons that POST."""
     session, person = invited.session, invited.person
-    current = PartStat(invited.participant.partstat)
-    buttons = "".join(
-        f'<form method="post" action="?{escape(urlencode({"answer": a.value, "scope": scope}))}"'
-        f' style="display:inline"><button type="submit"{" autofocus" if a is answer else ""}>'
-        f"{escape(a.label)}</button></form> "
-        for a in Answer
-    )
-    series_note = (
-        "<p>Your answer also applies to the later sessions of this series.</p>"
-        if scope is Scope.following and session.series_id is not None
-        else ""
-    )
-    prompt = ""
-    if answer is not None:
-        prompt = f"<p>Confirm your answer: <strong>{escape(answer.label)}</strong></p>"
-    return _page(
-        session.title,
-        f"<h1>{escape(session.title)}</h1>"
-        f"<p>{escape(person.name)}, {escape(_when(session, person))}</p>"
-        f"<p>Your answer so far: {escape(current.value.lower().replace('-', ' '))}</p>"
-        f"{prompt}{series_note}<p>{buttons}</p>",
+    return render(
+        "rsvp/confirm.html",
+        title=session.title,
+        person_name=person.name,
+        when=_when(session, person),
+        current=PartStat(invited.participant.partstat).value.lower().replace("-", " "),
+        proposed=answer,
+        answers=list(Answer),
+        scope=scope.value,
+        applies_to_following=scope is Scope.following and session.series_id is not None,
     )
 
 
 def answered_page(invited: Invitation, answer: Answer, answered: int) -> str:
-    sessions_text = f" for {answered} sessions" if answered > 1 else ""
-    return _page(
-        "Answer recorded",
-        f"<h1>Thank you</h1><p>Your answer <strong>{escape(answer.label)}</strong> to "
-        f"&ldquo;{escape(invited.session.title)}&rdquo; is recorded{sessions_text}. "
-        "You can change it with the links in the invitation at any time.</p>",
+    return render(
+        "rsvp/answered.html", title=invited.session.title, answer=answer, sessions=answered
     )

@@ -27,8 +27,6 @@ from service.auth.guards import Principal
 from service.calendar.ics import (
     Attendee,
     AttendeeRole,
-    Conference,
-    DialIn,
     EventData,
     Organizer,
     ParticipationStatus,
@@ -36,7 +34,7 @@ from service.calendar.ics import (
     build_request,
 )
 from service.calendar.rsvp import rsvp_links, rsvp_note
-from service.conferencing.details import MeetingDetails, render_instructions
+from service.conferencing.details import MeetingDetails
 from service.scheduling import service as sessions
 from service.scheduling.disclosure import Viewer, may_see_joining_details
 from service.scheduling.models import Series, SessionStatus, VdoSession
@@ -69,31 +67,10 @@ def session_page_url(settings: Settings, session: VdoSession) -> str:
     return f"{settings.base_url}/sessions/{session.id}"
 
 
-def conference(meeting: Mapping[str, Any], joining: Joining) -> Conference | None:
+def conference(meeting: Mapping[str, Any], joining: Joining) -> MeetingDetails | None:
     if joining is Joining.none or not meeting:
         return None
-    details = MeetingDetails.from_json(meeting)
-    return Conference(
-        join_url=details.join_url,
-        meeting_id=details.meeting_id,
-        passcode=details.passcode,
-        dial_ins=tuple(
-            DialIn(
-                country_code=dial_in.country_code,
-                number=dial_in.number,
-                pin=dial_in.pin,
-                label=dial_in.label,
-            )
-            for dial_in in details.dial_ins
-        ),
-        instructions=_bridge_notes(details),
-    )
-
-
-def _bridge_notes(details: MeetingDetails) -> str:
-    # The stored instructions are the rendered joining block followed by the bridge staff's
-    # notes; the ICS builder writes its own joining block, so only the notes are passed on.
-    return details.instructions.removeprefix(render_instructions(details)).strip()
+    return MeetingDetails.from_json(meeting)
 
 
 def attendees(db: Session, session: VdoSession) -> tuple[Attendee, ...]:

@@ -32,7 +32,6 @@ from service.conferencing.details import (
     MeetingDetails,
     country_label,
     normalise_e164,
-    with_instructions,
 )
 
 KIND = "bigbluebutton"
@@ -112,16 +111,14 @@ class BigBlueButtonProvider:
         if self._welcome:
             params["welcome"] = self._welcome
         response = self._call("create", params)
-        details = MeetingDetails(
+        return MeetingDetails(
             provider=KIND,
             join_url=self.join_url_for(meeting_key, SHARED_ATTENDEE_NAME, moderator=False),
             meeting_id=meeting_key,
             passcode=None,  # the checksummed link is the credential; nobody types a password
             dial_ins=self._dial_ins(response),
-            instructions="",
             moderator_url=self.join_url_for(meeting_key, SHARED_MODERATOR_NAME, moderator=True),
         )
-        return with_instructions(details)
 
     def join_url_for(
         self, details_or_meeting_id: MeetingDetails | str, full_name: str, moderator: bool

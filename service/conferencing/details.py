@@ -1,23 +1,29 @@
 """What a booked session needs to be joined: join URL, meeting ID, passcode, dial-in numbers.
 
-These are plain frozen values, stored as JSON beside the session and rendered into invites, feeds
-and circulars; every provider kind produces the same shape.
+These are plain frozen values, stored as JSON beside the session; every provider kind produces
+the same shape. The readable joining block is never stored: invites, feeds, emails and circulars
+render it from these values through one template (`joining/details.txt` and `.html`), so a change
+of wording reaches every representation at once. Only the bridge staff's own notes are stored as
+text.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from service.directory.reference import MEMBER_STATES
+from service.rendering.templates import render
 
 # E.164: "+", a country calling code that never starts with 0, at most 15 digits in all. The lower
 # bound of 8 digits rejects internal extensions and half-typed numbers.
 _E164 = re.compile(r"\+[1-9]\d{7,14}")
 # Separators people and dial-in APIs put inside numbers ("+66 2 123-4567", "+1 (613) 555.1234").
 _NUMBER_SEPARATORS = re.compile(r"[\s\-.()/]")
+# ASCII digits only: str.isdigit() would let "²" or Thai digits through to a keypad.
+_PIN = re.compile(r"[0-9]{1,32}")
 
 _COUNTRY_NAMES = {member.code: member.name for member in MEMBER_STATES}
 
@@ -53,8 +59,16 @@ class DialIn:
             raise ValueError(f"dial-in number {self.number!r} is not in E.164 form (+ and digits)")
         if self.formatted_number and normalise_e164(self.formatted_number) != self.number:
             raise ValueError(f"{self.formatted_number!r} is not the same number as {self.number}")
-        if self.pin is not None and not self.pin.isdigit():
+        if self.pin is not None and not _PIN.fullmatch(self.pin):
             raise ValueError(f"dial-in PIN {self.pin!r} must be digits only")
+
+    @property
+    def readable_number(self) -> str:
+        return self.formatted_number or self.number
+
+    @property
+    def readable_pin(self) -> str | None:
+        return format_pin(self.pin) if self.pin else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,7 +97,7 @@ class MeetingDetails:
     meeting_id: str
     passcode: str | None
     dial_ins: tuple[DialIn, ...]
-    instructions: str  # the readable block for invites; see render_instructions
+    notes: str = ""  # the bridge staff's own words for joiners, e.g. "Please mute on entry."
     moderator_url: str | None = None  # a link that joins with host rights, never sent to delegates
 
     def to_json(self) -> dict[str, Any]:
@@ -93,7 +107,7 @@ class MeetingDetails:
             "meeting_id": self.meeting_id,
             "passcode": self.passcode,
             "dial_ins": [dial_in.to_json() for dial_in in self.dial_ins],
-            "instructions": self.instructions,
+            "notes": self.notes,
             "moderator_url": self.moderator_url,
         }
 
@@ -105,36 +119,16 @@ class MeetingDetails:
             meeting_id=data["meeting_id"],
             passcode=data.get("passcode"),
             dial_ins=tuple(DialIn.from_json(item) for item in data.get("dial_ins", ())),
-            instructions=data["instructions"],
+            notes=data.get("notes", ""),
             moderator_url=data.get("moderator_url"),
         )
 
 
-def render_instructions(details: MeetingDetails) -> str:
-    """The plain-text joining block for invite descriptions, emails and circulars.
-
-    Built from the details' join URL, meeting ID, passcode and dial-ins (not from its own
-    `instructions` field, which is where the result is kept).
-    """
-    lines = [
-        f"Join online: {details.join_url}",
-        f"Meeting ID: {details.meeting_id}",
-    ]
-    if details.passcode:
-        lines.append(f"Passcode: {details.passcode}")
-    if details.dial_ins:
-        lines += ["", "Join by phone:"]
-        for dial_in in details.dial_ins:
-            line = f"{dial_in.label}: {dial_in.formatted_number or dial_in.number}"
-            if dial_in.pin:
-                line += f", PIN {format_pin(dial_in.pin)}#"
-            lines.append(line)
-    return "\n".join(lines)
+def joining_text(details: MeetingDetails) -> str:
+    """The plain-text joining block: invite descriptions, text emails, the API's `instructions`."""
+    return render("joining/details.txt", details=details).strip()
 
 
-def with_instructions(details: MeetingDetails, notes: str = "") -> MeetingDetails:
-    """`details` carrying its rendered block, followed by any notes the bridge's staff wrote."""
-    block = render_instructions(details)
-    if notes.strip():
-        block += "\n\n" + notes.strip()
-    return replace(details, instructions=block)
+def joining_html(details: MeetingDetails) -> str:
+    """The same block as an HTML fragment, escaped, for pages and HTML emails."""
+    return render("joining/details.html", details=details).strip()

@@ -38,7 +38,6 @@ from service.conferencing.details import (
     MeetingDetails,
     country_label,
     normalise_e164,
-    with_instructions,
 )
 
 KIND = "jitsi"
@@ -107,15 +106,13 @@ class JitsiProvider:
         """A fresh room for the session; `meeting_key` and `capacity` mean nothing to Jitsi."""
         check_meeting_window(start_utc, end_utc)
         room = room_name_for(title)
-        details = MeetingDetails(
+        return MeetingDetails(
             provider=KIND,
             join_url=self._join_url(room, end_utc),
             meeting_id=room,
             passcode=None,  # the unguessable room name (and token) is the secret
             dial_ins=self._dial_ins(room),
-            instructions="",
         )
-        return with_instructions(details)
 
     def end_meeting(self, details: MeetingDetails) -> None:
         """Nothing to do: a Jitsi room disappears when its last participant leaves."""
@@ -125,9 +122,7 @@ class JitsiProvider:
         dial-in PIN stays the same); links to an open server never expire."""
         if not (self._app_id and self._jwt_secret):
             return details
-        return with_instructions(
-            replace(details, join_url=self._join_url(details.meeting_id, end_utc))
-        )
+        return replace(details, join_url=self._join_url(details.meeting_id, end_utc))
 
     def _join_url(self, room: str, end_utc: datetime) -> str:
         if not (self._app_id and self._jwt_secret):

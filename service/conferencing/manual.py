@@ -15,7 +15,6 @@ from service.conferencing.details import (
     MeetingDetails,
     country_label,
     normalise_e164,
-    with_instructions,
 )
 
 KIND = "manual"
@@ -91,16 +90,15 @@ class ManualProvider:
         self, meeting_key: str, title: str, start_utc: datetime, end_utc: datetime, capacity: int
     ) -> MeetingDetails:
         check_meeting_window(start_utc, end_utc)
-        details = MeetingDetails(
+        return MeetingDetails(
             provider=KIND,
             join_url=self._settings["join_url"],
             meeting_id=self._settings["meeting_id"],
             passcode=self._settings.get("passcode"),
             dial_ins=tuple(DialIn.from_json(item) for item in self._settings.get("dial_ins", [])),
-            instructions="",
+            notes=self._settings.get("instructions", ""),
             moderator_url=self._settings.get("moderator_url"),
         )
-        return with_instructions(details, self._settings.get("instructions", ""))
 
     def end_meeting(self, details: MeetingDetails) -> None:
         """Nothing to do: the standing meeting belongs to the Zoom, Teams or Webex account."""

@@ -22,7 +22,7 @@ from service.conferencing.base import (
     ProviderError,
     VideoProvider,
 )
-from service.conferencing.details import DialIn, MeetingDetails, render_instructions
+from service.conferencing.details import DialIn, MeetingDetails, joining_text
 
 __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
@@ -32,8 +32,8 @@ __all__ = [
     "MeetingDetails",
     "ProviderError",
     "VideoProvider",
+    "joining_text",
     "provider_for",
-    "render_instructions",
     "validate_bridge_settings",
 ]
 

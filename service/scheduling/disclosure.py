@@ -18,6 +18,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from service.conferencing.details import MeetingDetails, joining_text
+
 WITHHELD_NOTE = "Joining details go to the invitees and the secretariat."
 
 
@@ -64,10 +66,13 @@ def meeting_for(
             "meeting_id": None,
             "passcode": None,
             "dial_ins": [],
+            "notes": "",
             "instructions": WITHHELD_NOTE,
             "moderator_url": None,
         }
     shown = dict(meeting)
+    if meeting:  # the readable block, from the one template invites and emails use
+        shown["instructions"] = joining_text(MeetingDetails.from_json(meeting))
     if not viewer.is_staff:
         shown["moderator_url"] = None
     return shown

@@ -125,8 +125,9 @@ class SessionRead(BaseModel):
     countries: list[str]
     attendees: list[AttendeeRead]
     meeting: dict[str, Any] = Field(
-        description="Join URL, meeting ID, passcode, dial-in numbers and PINs, instructions: "
-        "for staff and invitees only; anyone else gets the provider alone"
+        description="Join URL, meeting ID, passcode, dial-in numbers and PINs, the bridge staff's "
+        "notes, and `instructions` (all of it as the readable block invites carry): for staff "
+        "and invitees only; anyone else gets the provider alone"
     )
     flags: dict[str, Any]
     acknowledged: list[str] = Field(

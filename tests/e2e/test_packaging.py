@@ -1,5 +1,6 @@
-"""The built wheel on its own: installed without `-e`, away from the checkout, it migrates;
-and the lock files that `make` and the Dockerfile install from match pyproject.toml.
+"""The built wheel on its own: installed without `-e`, away from the checkout, it migrates and
+renders its templates; and the lock files that `make` and the Dockerfile install from match
+pyproject.toml.
 
 The wheel is built and installed offline (no build isolation, no index) so the test needs no
 network: the build backend comes with the dev lock. The fresh environment sees this one's
@@ -40,7 +41,7 @@ def _run(args: list[str | Path], cwd: Path, env: dict[str, str] | None = None) -
     return result.stdout
 
 
-def test_the_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: Path) -> None:
+def test_the_wheel_ships_migrations_and_templates_and_upgrades_a_database(tmp_path: Path) -> None:
     wheels = tmp_path / "wheels"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
     _run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", wheels, ROOT], tmp_path)
@@ -58,6 +59,10 @@ def test_the_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: 
     env = {"PATH": os.environ["PATH"], "VDO_DATABASE_URL": f"sqlite:///{database}"}
     where = _run([python, "-c", "import service; print(service.__file__)"], tmp_path, env)
     assert Path(where).is_relative_to(target)
+    templates = "from service.rendering.templates import template_dir; print(template_dir())"
+    assert Path(_run([python, "-c", templates], tmp_path, env).strip()).is_relative_to(target)
+    page = "from service.rendering.templates import render; print(render('page.html'))"
+    assert "<!doctype html>" in _run([python, "-c", page], tmp_path, env)
     out = _run([env_dir / "bin" / "vdo", "db", "upgrade"], tmp_path, env)
     assert "database at head; 11 member countries added" in out
     with sqlite3.connect(database) as connection:

@@ -10,6 +10,8 @@ import recurring_ical_events
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from service.calendar.rsvp import rsvp_token
+from service.settings import Settings
 from tests.dates import HOUR, MovableClock, iso
 from tests.integration.calendar_network import (
     DIAL_IN_PIN,
@@ -202,7 +204,11 @@ def test_series_invite_has_rule_exdate_and_override_and_one_occurrence_cancels_a
 
 
 def test_joining_secrets_only_for_staff_and_invitees_and_links_only_for_oneself(
-    client: TestClient, staff_headers: dict[str, str], world: CalendarNetwork, engine: Engine
+    client: TestClient,
+    staff_headers: dict[str, str],
+    world: CalendarNetwork,
+    engine: Engine,
+    settings: Settings,
 ) -> None:
     session = book_session(client, staff_headers, world, [world.anan, world.wei])
     outsider = headers_of_person(engine, world.somchai)
@@ -222,7 +228,8 @@ def test_joining_secrets_only_for_staff_and_invitees_and_links_only_for_oneself(
     description = str(vevents(parse(own.encode()))[0]["DESCRIPTION"])
     links = [line for line in description.splitlines() if "/rsvp/" in line]
     assert len(links) == 3
-    assert all(f"/rsvp/{session['id']}.{world.anan}." in line for line in links)
+    own_token = rsvp_token(settings, session["id"], world.anan)
+    assert all(f"/rsvp/{own_token}?" in line for line in links)
 
     staff_copy = _invite(client, staff_headers, session["id"]).content.decode()
     assert PASSCODE in staff_copy
@@ -293,3 +300,19 @@ def test_cancelling_this_and_following_ends_the_series_rule(
         )
     ]
     assert sorted(starts) == [world.start, world.start + WEEK]
+
+
+def test_the_joining_block_is_written_once_from_the_stored_details_and_notes(
+    client: TestClient, staff_headers: dict[str, str], world: CalendarNetwork, engine: Engine
+) -> None:
+    session = book_session(client, staff_headers, world, [world.anan])
+    meeting = session["meeting"]
+    assert meeting["notes"] == "Please mute on entry."
+    assert meeting["instructions"].startswith(f"Join online: {JOIN_URL}")
+    assert meeting["instructions"].endswith("\n\nPlease mute on entry.")
+
+    own = _invite(client, headers_of_person(engine, world.anan), session["id"]).content
+    description = str(vevents(parse(own))[0]["DESCRIPTION"])
+    assert meeting["instructions"] in description
+    assert description.count("Meeting ID:") == 1
+    assert description.count("Please mute on entry.") == 1

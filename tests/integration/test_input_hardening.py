@@ -144,6 +144,7 @@ class World:
     revision: int
     invitee: dict[str, str]  # a signed-in delegate invited to the session
     user_id: int
+    receiver_id: int
 
     def path(self, template: str) -> str:
         return template.format(
@@ -153,6 +154,7 @@ class World:
             bridge_id=self.bridge_id,
             session_id=self.session_id,
             user_id=self.user_id,
+            receiver_id=self.receiver_id,
         )
 
 
@@ -194,6 +196,12 @@ def world(client: TestClient, admin_headers: dict[str, str], engine: Engine) -> 
         json={"email": "aide@opdc.example.th", "name": "Aide", "role": "delegate"},
     )
     assert user.status_code == 201, user.text
+    receiver = client.post(
+        f"{API}/webhooks",
+        headers=admin_headers,
+        json={"url": "https://hooks.example.org/vdo", "event_types": ["session.booked"]},
+    )
+    assert receiver.status_code == 201, receiver.text
     return World(
         bridge_id=bridge_id,
         agency_id=agency.json()["id"],
@@ -202,6 +210,7 @@ def world(client: TestClient, admin_headers: dict[str, str], engine: Engine) -> 
         revision=session.json()["revision"],
         invitee=headers_of_person(engine, person_id),
         user_id=user.json()["id"],
+        receiver_id=receiver.json()["id"],
     )
 
 
@@ -249,6 +258,11 @@ WRITE_BODIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("POST", "/sessions/{session_id}/cancel"): lambda w: {"scope": "this"},
     ("POST", "/sessions/{session_id}/rsvp"): lambda w: {"answer": "accepted"},
     ("POST", "/sessions/{session_id}/circulars"): lambda w: {"kind": "notice"},
+    ("POST", "/webhooks"): lambda w: {
+        "url": "https://news.example.org/vdo",
+        "event_types": ["session.cancelled"],
+    },
+    ("PATCH", "/webhooks/{receiver_id}"): lambda w: {"active": False},
     ("PUT", "/sessions/{session_id}/agenda"): lambda w: {
         "revision": 0,
         "items": [{"title": "Opening remarks"}],

@@ -14,7 +14,7 @@ from service.settings import Settings, SettingsError
 
 @pytest.fixture(autouse=True)
 def no_key_configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("VDO_SECRET_KEY", "VDO_DATA_DIR", "VDO_PRODUCTION"):
+    for name in ("VDO_SECRET_KEY", "VDO_OLD_SECRET_KEYS", "VDO_DATA_DIR", "VDO_PRODUCTION"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("VDO_DATABASE_URL", f"sqlite:///{tmp_path / 'db' / 'vdo.sqlite3'}")
 
@@ -88,3 +88,11 @@ def test_an_emptied_key_file_is_refused_rather_than_used(
 
 def test_settings_made_in_code_get_a_random_key_not_a_known_one() -> None:
     assert Settings().secret_key != Settings().secret_key
+
+
+def test_retired_keys_come_from_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VDO_SECRET_KEY", "the-current-secret-key-of-enough-length")
+    monkeypatch.setenv("VDO_OLD_SECRET_KEYS", " first-retired-key , ,second-retired-key")
+    settings = Settings.from_env()
+    assert settings.old_secret_keys == ("first-retired-key", "second-retired-key")
+    assert "first-retired-key" not in repr(settings)

@@ -22,7 +22,8 @@ import recurring_ical_events
 import vobject
 import vobject.icalendar
 
-from service.calendar.ics import Attendee, Conference, DialIn, EventData, Organizer
+from service.calendar.ics import Attendee, EventData, Organizer
+from service.conferencing.details import DialIn, MeetingDetails
 
 ORGANIZER = Organizer("secretariat@opdc.go.th", "OPDC Secretariat")
 ATTENDEES = (
@@ -30,7 +31,8 @@ ATTENDEES = (
     Attendee("delegate@mof.gov.bn", "Delegate Brunei", "REQ-PARTICIPANT", "NEEDS-ACTION"),
     Attendee("observer@adb.org", "Observer ADB", "OPT-PARTICIPANT", "TENTATIVE"),
 )
-CONFERENCE = Conference(
+CONFERENCE = MeetingDetails(
+    provider="manual",
     join_url="https://vdo.aseanpubs.example/j/81234567890",
     meeting_id="812 3456 7890",
     passcode="270419",
@@ -38,7 +40,7 @@ CONFERENCE = Conference(
         DialIn("TH", "+6621234567", "81234567890", "Thailand (Bangkok)"),
         DialIn("SG", "+6531234567", "81234567890", "Singapore"),
     ),
-    instructions="Please join 10 minutes early; mute when not speaking.",
+    notes="Please join 10 minutes early; mute when not speaking.",
 )
 CREATED = datetime(2025, 12, 1, 3, 0, tzinfo=UTC)
 

@@ -7,14 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from service.calendar.ics import (
-    Attendee,
-    DialIn,
-    Organizer,
-    build_cancel,
-    build_feed,
-    build_request,
-)
+from service.calendar.ics import Attendee, Organizer, build_cancel, build_feed, build_request
+from service.conferencing.details import DialIn
 
 INJECTED = "ATTENDEE;RSVP=TRUE:mailto:x@example.org"
 # CRLF, bare CR and LF, and what str.splitlines() also splits on (VT, FF, FS, NEL, LS, PS).
@@ -37,7 +31,7 @@ def _hostile(event, line_break: str):
         conference=replace(
             conference,
             meeting_id=f"812{attack}",
-            instructions=f"Mute{attack}",
+            notes=f"Mute{attack}",
             dial_ins=(DialIn("TH", "+6621234567", "1234", f"Thailand{attack}"),),
         ),
     )
@@ -108,10 +102,12 @@ def test_feed_name_and_description_stay_data(event, parse):
         ),
         (lambda event: event(url="javascript:alert(1)"), "session page URL must be an absolute"),
         (
-            lambda event: replace(event().conference, join_url="https://x.example/\nX-INJECTED:1"),
+            lambda event: event(
+                conference=replace(event().conference, join_url="https://x.example/\nX-INJECTED:1")
+            ),
             "join URL must be an absolute http",
         ),
-        (lambda event: DialIn("TH", "+66 2 123 4567", None, "Thailand"), "is not E.164"),
+        (lambda event: DialIn("TH", "+66 2 123 4567", None, "Thailand"), "is not in E.164"),
         (lambda event: DialIn("TH", "+6621234567", "12#34", "Thailand"), "must be digits only"),
         (lambda event: event(uid="session-42\r\nX-INJECTED:1"), "UID must be non-empty printable"),
         (lambda event: Attendee("a@example.org", "A", role="ORGANIZER"), "role must be one of"),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service.calendar.ics import Attendee, build_cancel, build_request
+from service.conferencing.details import joining_text
 
 WEEKLY_TO_JUNE = {"FREQ": "WEEKLY", "BYDAY": ["TH"], "UNTIL": datetime(2026, 6, 25, 7, tzinfo=UTC)}
 
@@ -93,15 +94,17 @@ def test_conference_properties_location_and_readable_block(event, parse):
     description = str(vevent["DESCRIPTION"])
     for detail in (
         "Agenda: 1. Adoption of the minutes.",
-        "Join the video conference: https://vdo.aseanpubs.example/j/81234567890",
+        "Join online: https://vdo.aseanpubs.example/j/81234567890",
         "Meeting ID: 812 3456 7890",
         "Passcode: 270419",
-        "Thailand (Bangkok): +6621234567, PIN 81234567890#",
-        "Singapore: +6531234567, PIN 81234567890#",
+        "Thailand (Bangkok): +6621234567, PIN 812 345 678 90#",
+        "Singapore: +6531234567, PIN 812 345 678 90#",
         "Please join 10 minutes early; mute when not speaking.",
         "Session page: https://vdo.aseanpubs.example/sessions/42",
     ):
         assert detail in description
+    # The one joining block that emails and the API show too, not a wording of its own.
+    assert joining_text(event().conference) in description
     assert description == parsed.vobject.vevent.description.value
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from service.conferencing.bigbluebutton import BigBlueButtonProvider
+from service.conferencing.details import joining_text
 from service.conferencing.providers import (
     BridgeSettingsError,
     ProviderError,
@@ -66,7 +67,7 @@ def test_shared_join_url_is_a_signed_viewer_link(bbb: FakeBigBlueButton) -> None
 
     assert httpx.get(details.join_url).status_code == 302
     assert bbb.meetings["s-1"].attendees == [("Guest", "VIEWER")]
-    assert details.join_url in details.instructions
+    assert details.join_url in joining_text(details)
 
 
 def test_dial_in_comes_from_the_create_answer(bbb: FakeBigBlueButton) -> None:
@@ -78,7 +79,7 @@ def test_dial_in_comes_from_the_create_answer(bbb: FakeBigBlueButton) -> None:
     assert dial_in.country_code == "TH"
     assert dial_in.number == "+6625550100"
     assert dial_in.pin == bbb.meetings["s-dial"].voice_bridge
-    assert f"Thailand: +66 2 555 0100, PIN {dial_in.pin}#" in details.instructions
+    assert f"Thailand: +66 2 555 0100, PIN {dial_in.pin}#" in joining_text(details)
 
 
 def test_no_dial_in_unless_the_bridge_names_its_country(bbb: FakeBigBlueButton) -> None:

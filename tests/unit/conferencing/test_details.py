@@ -1,4 +1,4 @@
-"""MeetingDetails storage form and the readable joining block."""
+"""MeetingDetails storage form and the readable joining block (one template, text and HTML)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from service.conferencing.providers import DialIn, MeetingDetails, render_instructions
+from service.conferencing.details import joining_html
+from service.conferencing.providers import DialIn, MeetingDetails, joining_text
 
 DETAILS = MeetingDetails(
     provider="manual",
@@ -17,8 +18,8 @@ DETAILS = MeetingDetails(
         DialIn("TH", "+6621234567", "123456", "Thailand", "+66 2 123 4567"),
         DialIn("SG", "+6561234567", None, "Singapore (toll-free)"),
     ),
-    instructions="stored block",
-    moderator_url=None,
+    notes="Please mute on entry.",
+    moderator_url="https://teams.microsoft.com/host-link",
 )
 
 
@@ -27,23 +28,45 @@ def test_json_round_trip_through_text() -> None:
     assert MeetingDetails.from_json(json.loads(stored)) == DETAILS
 
 
-def test_instructions_list_every_way_in() -> None:
-    assert render_instructions(DETAILS) == (
+def test_only_the_notes_are_stored_as_text() -> None:
+    stored = DETAILS.to_json()
+    assert stored["notes"] == "Please mute on entry."
+    assert "instructions" not in stored
+    assert "Join online" not in json.dumps(stored)
+
+
+def test_the_text_block_lists_every_way_in_then_the_notes() -> None:
+    assert joining_text(DETAILS) == (
         "Join online: https://teams.microsoft.com/l/meetup-join/19%3ameeting\n"
         "Meeting ID: 123 456 789 0\n"
         "Passcode: Xy7pQ2\n"
         "\n"
         "Join by phone:\n"
         "Thailand: +66 2 123 4567, PIN 123 456#\n"
-        "Singapore (toll-free): +6561234567"
+        "Singapore (toll-free): +6561234567\n"
+        "\n"
+        "Please mute on entry."
     )
 
 
-def test_instructions_leave_out_what_is_unknown() -> None:
-    bare = MeetingDetails("jitsi", "https://meet.example.org/room", "room", None, (), "")
-    assert render_instructions(bare) == (
-        "Join online: https://meet.example.org/room\nMeeting ID: room"
+def test_the_block_leaves_out_what_is_unknown() -> None:
+    bare = MeetingDetails("jitsi", "https://meet.example.org/room", "room", None, ())
+    assert joining_text(bare) == ("Join online: https://meet.example.org/room\nMeeting ID: room")
+
+
+def test_the_html_block_says_the_same_escaped_and_never_the_host_link() -> None:
+    hostile = MeetingDetails(
+        "manual", "https://x.example/j?a=1&b=2", "1", None, (), notes="<script>x</script>"
     )
+    html = joining_html(hostile)
+    assert 'href="https://x.example/j?a=1&amp;b=2"' in html
+    assert "&lt;script&gt;" in html
+    assert "<script>" not in html
+    full = joining_html(DETAILS)
+    assert 'href="tel:+6621234567"' in full
+    assert "PIN 123 456#" in full
+    assert "Please mute on entry." in full
+    assert "host-link" not in full + joining_text(DETAILS)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +75,7 @@ def test_instructions_leave_out_what_is_unknown() -> None:
         ("0212345678", None, None, "is not in E.164 form"),
         ("+6621234567", "+66 2 999 9999", None, "is not the same number as"),
         ("+6621234567", None, "12a", "must be digits only"),
+        ("+6621234567", None, "12\u00b2", "must be digits only"),
     ],
 )
 def test_dial_in_refuses_inconsistent_values(

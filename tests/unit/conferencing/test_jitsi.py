@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
+from service.conferencing.details import joining_text
 from service.conferencing.jitsi import JWT_VALID_AFTER_END, JitsiProvider, room_name_for
 from service.conferencing.providers import (
     BridgeSettingsError,
@@ -58,7 +59,7 @@ def test_open_server_join_url_is_the_room_without_passcode() -> None:
     assert details.passcode is None
     assert details.dial_ins == ()
     assert details.moderator_url is None
-    assert details.join_url in details.instructions
+    assert details.join_url in joining_text(details)
 
 
 def test_jwt_is_scoped_to_the_room_and_expires_after_the_meeting() -> None:
@@ -100,7 +101,7 @@ def test_dial_in_numbers_and_pin_come_from_the_jitsi_apis(dial_in_api: FakeJitsi
         ("SG", "+6561234567", pin, "Singapore (toll-free)"),
     ]
     assert {r.params["conference"] for r in dial_in_api.requests} == {conference}
-    assert f"Thailand: +66 2 123 4567, PIN {pin[:3]} {pin[3:6]} {pin[6:]}#" in details.instructions
+    assert f"Thailand: +66 2 123 4567, PIN {pin[:3]} {pin[3:6]} {pin[6:]}#" in joining_text(details)
 
 
 def test_legacy_numbers_format_is_understood(dial_in_api: FakeJitsiDialIn) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from service.conferencing.details import joining_text
 from service.conferencing.providers import (
     BridgeSettingsError,
     DialIn,
@@ -38,8 +39,8 @@ def test_create_meeting_returns_the_staff_entered_details() -> None:
         DialIn("TH", "+6620166700", "81234567890", "Thailand", "+66 2 016 6700"),
         DialIn("US", "+16465588656", None, "United States", "+1 646 558 8656"),
     )
-    assert details.instructions.endswith("Please join five minutes early to check your audio.")
-    assert "Passcode: 482913" in details.instructions
+    assert details.notes == "Please join five minutes early to check your audio."
+    assert "Passcode: 482913" in joining_text(details)
 
 
 @pytest.mark.parametrize(

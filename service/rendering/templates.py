@@ -1,0 +1,44 @@
+"""The one Jinja environment of the service: every page, email body and text block it renders.
+
+Templates live in the top-level `templates/` folder, which the wheel ships as
+`service/_templates` (see pyproject.toml, the same arrangement as the migrations). Autoescaping
+is on for HTML templates and off for `.txt` ones, whose output goes into iCalendar text and
+plain-text email where an `&amp;` would be a visible mistake; a variable missing from the
+context is an error rather than an empty string, so a renamed field cannot silently vanish from
+an invite.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def template_dir() -> Path:
+    """The templates: in the package when installed from a wheel, else the checkout's."""
+    packaged = PACKAGE_DIR / "_templates"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+@cache
+def environment() -> Environment:
+    """The shared environment, made once per process (Jinja caches compiled templates in it)."""
+    return Environment(
+        loader=FileSystemLoader(template_dir()),
+        autoescape=select_autoescape(enabled_extensions=("html", "xml"), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+
+
+def render(name: str, /, **context: Any) -> str:
+    """The template `name` (a path under templates/, e.g. "rsvp/answered.html") filled in."""
+    return environment().get_template(name).render(**context)
