@@ -22,6 +22,7 @@ from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
 from service.calendar.controller import api_calendar_handlers, public_calendar_router
+from service.calendars.controller import OfficialCalendarController, calendar_coverage
 from service.conferencing.controller import BridgeController
 from service.db import make_engine
 from service.dependencies import provide_db
@@ -84,6 +85,8 @@ def api_route_handlers() -> list[Any]:
     return [
         AccountController,
         CountryController,
+        OfficialCalendarController,
+        calendar_coverage,
         AgencyController,
         PersonController,
         BridgeController,
