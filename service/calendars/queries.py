@@ -3,6 +3,9 @@
 A planner request builds dozens of participants from a handful of countries; the exceptions are a
 few hundred rows at most, so they are read in one query the first time a database session asks and
 kept on that session (`Session.info`) for the rest of it. Writes happen in other sessions.
+
+Equal calendars are handed out as one object, across requests too: the planner's per-day cache
+compares them for every participant-day, and the same object compares at once.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
@@ -39,10 +43,19 @@ def calendar_rows(db: Session, country_codes: Iterable[str] | None = None) -> Ca
 
 def official_calendar(db: Session, country_code: str, subdivision: str | None) -> OfficialCalendar:
     """The official calendar a participant of the country (and subdivision) plans with."""
-    rows = db.info.get(_SESSION_KEY)
-    if rows is None:
-        rows = db.info[_SESSION_KEY] = calendar_rows(db)
-    return build_official_calendar(rows, country_code, subdivision)
+    if _SESSION_KEY not in db.info:
+        db.info[_SESSION_KEY] = (calendar_rows(db), {})
+    rows, built = db.info[_SESSION_KEY]
+    key = (country_code, subdivision)
+    if key not in built:
+        built[key] = _interned(build_official_calendar(rows, country_code, subdivision))
+    calendar: OfficialCalendar = built[key]
+    return calendar
+
+
+@lru_cache(maxsize=256)
+def _interned(calendar: OfficialCalendar) -> OfficialCalendar:
+    return calendar
 
 
 def _days(entry: CalendarEntry) -> Iterable[date]:
