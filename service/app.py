@@ -22,6 +22,7 @@ from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
 from service.calendar.controller import api_calendar_handlers, public_calendar_router
+from service.calendars.controller import OfficialCalendarController, calendar_coverage
 from service.circulars.controller import CircularController, SessionCircularController
 from service.clock import Clock, SystemClock
 from service.conferencing.controller import BridgeController
@@ -90,6 +91,8 @@ def api_route_handlers() -> list[Any]:
     return [
         AccountController,
         CountryController,
+        OfficialCalendarController,
+        calendar_coverage,
         AgencyController,
         PersonController,
         BridgeController,

@@ -24,6 +24,9 @@ from sqlmodel import Session, col, select
 
 from service.auth import service as auth
 from service.auth.models import ApiToken, Role, User
+from service.calendars import service as calendars
+from service.calendars.models import CalendarEntry
+from service.calendars.schemas import EntryCreate
 from service.conferencing import service as conferencing
 from service.conferencing.models import Bridge
 from service.conferencing.schemas import BridgeWrite
@@ -66,6 +69,12 @@ class DemoAgency(AgencyWrite):
 
 class DemoBridge(BridgeWrite):
     model_config = FORBID_UNKNOWN_KEYS
+
+
+class DemoCalendarEntry(EntryCreate):
+    """An announced exception of a country's official calendar (`POST .../calendar`)."""
+
+    country: str = Field(min_length=2, max_length=2)
 
 
 class _Strict(BaseModel):
@@ -149,6 +158,7 @@ class DemoData(BaseModel):
     countries: list[DemoCountry] = Field(default_factory=list)
     agencies: list[DemoAgency] = Field(default_factory=list)
     bridges: list[DemoBridge] = Field(default_factory=list)
+    calendar: list[DemoCalendarEntry] = Field(default_factory=list)
     users: list[DemoUser] = Field(default_factory=list)
     sessions: list[DemoSession] = Field(default_factory=list)
 
@@ -221,6 +231,7 @@ def load_demo(db: Session, data: DemoData | None = None, *, now: datetime) -> De
     created["agencies"] = _load_agencies(db, data.agencies)
     created["people"] = _load_people(db, data.agencies)
     created["bridges"] = _load_bridges(db, data.bridges)
+    created["calendar entries"] = _load_calendar(db, data.calendar)
     created["users"], tokens = _load_users(db, data.users)
     created["sessions"] = _load_sessions(db, data.sessions, now)
     return DemoResult(created=created, tokens=tokens)
@@ -274,6 +285,21 @@ def _load_bridges(db: Session, bridges: list[DemoBridge]) -> int:
         if bridge.name.strip().lower() not in existing:
             with _entry(f"bridges[{index}]"):
                 conferencing.create_bridge(db, bridge)
+            added += 1
+    return added
+
+
+def _load_calendar(db: Session, entries: list[DemoCalendarEntry]) -> int:
+    """Before any session: the planner and the booking checks apply the entries."""
+    existing = {
+        (e.country_code, e.kind, e.first_day, e.name) for e in db.exec(select(CalendarEntry))
+    }
+    added = 0
+    for index, entry in enumerate(entries):
+        if (entry.country.upper(), entry.kind, entry.first_day, entry.name) not in existing:
+            with _entry(f"calendar[{index}]"):
+                request = EntryCreate.model_validate(entry.model_dump(exclude={"country"}))
+                calendars.add_entry(db, entry.country, request, recorded_by="vdo demo")
             added += 1
     return added
 

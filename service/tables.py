@@ -6,6 +6,7 @@ areas; importing it also registers the calendar version counter's flush hook.
 
 from service.auth import models as auth_models
 from service.calendar import models as calendar_models
+from service.calendars import models as calendars_models
 from service.circulars import models as circulars_models
 from service.conferencing import models as conferencing_models
 from service.db import metadata
@@ -17,6 +18,7 @@ from service.scheduling import models as scheduling_models
 __all__ = [
     "auth_models",
     "calendar_models",
+    "calendars_models",
     "circulars_models",
     "conferencing_models",
     "delivery_models",

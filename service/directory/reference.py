@@ -39,11 +39,17 @@ class MemberState:
     hours_note: str = ""
     # Subdivision (ISO 3166-2 suffix as the `holidays` package spells it) -> its own office hours.
     subdivision_hours: dict[str, OfficeHoursJSON] = field(default_factory=dict)
+    # The subdivision whose holidays and hours a delegation in the capital keeps, where a country's
+    # holidays differ by subdivision: without one, the package gives only the days common to all.
+    capital_subdivision: str | None = None
 
 
-# Malaysia: Kedah (02), Kelantan (03) and Terengganu (11) work Sunday-Thursday.
+# Malaysia: Kedah (02), Kelantan (03) and Terengganu (11) work Sunday-Thursday, with a short
+# Thursday, as the federal service has a short Friday.
 _MY_FRI_SAT_WEEKEND = _week(
-    [["08:00", "13:00"], ["14:00", "17:00"]], days=("sun", "mon", "tue", "wed", "thu")
+    [["08:00", "13:00"], ["14:00", "17:00"]],
+    days=("sun", "mon", "tue", "wed"),
+    thu=[["08:00", "13:00"], ["14:00", "15:30"]],
 )
 
 MEMBER_STATES: tuple[MemberState, ...] = (
@@ -53,7 +59,8 @@ MEMBER_STATES: tuple[MemberState, ...] = (
         "Asia/Brunei",
         ("Asia/Brunei",),
         _week([["07:45", "12:15"], ["13:30", "16:30"]], days=("mon", "tue", "wed", "thu", "sat")),
-        "Friday and Sunday are the weekend; Ramadan hours 08:00-14:00 are not modelled.",
+        "Friday and Sunday are the weekend; Ramadan hours (08:00-14:00) are announced yearly: "
+        "record them in the country's calendar.",
     ),
     MemberState(
         "KH",
@@ -70,9 +77,9 @@ MEMBER_STATES: tuple[MemberState, ...] = (
         ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura"),
         _week(
             [["07:30", "12:00"], ["13:00", "16:00"]],
-            fri=[["07:30", "11:30"], ["13:00", "16:00"]],
+            fri=[["07:30", "11:30"], ["13:00", "16:30"]],
         ),
-        "37.5 h/week (Perpres 21/2023); 60 min midday break, 90 min on Friday.",
+        "37.5 h/week (Perpres 21/2023); 60 min midday break, 90 min on Friday (closing 16:30).",
     ),
     MemberState(
         "LA",
@@ -97,6 +104,7 @@ MEMBER_STATES: tuple[MemberState, ...] = (
             "03": _MY_FRI_SAT_WEEKEND,
             "11": _MY_FRI_SAT_WEEKEND,
         },
+        capital_subdivision="16",  # Putrajaya, the federal administrative capital
     ),
     MemberState(
         "MM",

@@ -2,7 +2,9 @@
 
 A participant (a country's delegation, a person, a partner) sits in one IANA zone and works that
 zone's local office hours, minus the public holidays of their country (and subdivision), minus
-their own unavailable intervals (leave, blackout dates, sessions already booked).
+their own unavailable intervals (leave, blackout dates, sessions already booked). Holidays and
+hours are the package's and the reference data's, with the exceptions governments announced
+applied over them (`official_calendar`).
 
 The model is a `Timeline`: over the local days covering a window, every stretch when the
 participant cannot meet becomes a `Block` with a status and a reason in words. Whatever no block
@@ -29,7 +31,7 @@ from typing import NamedTuple
 
 import pytz
 
-from service.scheduling.holidays_calendar import Holiday, holiday_on, holidays_between
+from service.scheduling.holidays_calendar import Holiday
 from service.scheduling.intervals import (
     Interval,
     Span,
@@ -43,6 +45,12 @@ from service.scheduling.office_hours import (
     WeeklyHours,
     WorkPeriod,
     weekday_name,
+)
+from service.scheduling.official_calendar import (
+    OfficialCalendar,
+    holiday_on,
+    holidays_between,
+    periods_on,
 )
 
 
@@ -81,6 +89,7 @@ class WorkCalendar(NamedTuple):
     hours: WeeklyHours
     holiday_country: str | None
     holiday_subdivision: str | None
+    official: OfficialCalendar | None
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,9 @@ class Participant:
     holiday_country: str | None = None
     holiday_subdivision: str | None = None
     unavailable: tuple[Interval, ...] = ()
+    # The announced exceptions of the country (or subdivision); None where nobody keeps them,
+    # and then nothing is flagged as unconfirmed either.
+    official: OfficialCalendar | None = None
 
     def __post_init__(self) -> None:
         try:
@@ -109,7 +121,9 @@ class Participant:
 
     @cached_property
     def calendar(self) -> WorkCalendar:
-        return WorkCalendar(self.zone, self.hours, self.holiday_country, self.holiday_subdivision)
+        return WorkCalendar(
+            self.zone, self.hours, self.holiday_country, self.holiday_subdivision, self.official
+        )
 
     @property
     def title(self) -> str:
@@ -204,11 +218,12 @@ class BlockIndex:
 
 def day_off_status(calendar: WorkCalendar, day: date) -> ParticipantStatus | None:
     """Why a whole local date is off (public holiday, weekend), or None on a working day."""
-    if calendar.holiday_country:
-        holiday = holiday_on(calendar.holiday_country, day, calendar.holiday_subdivision)
-        if holiday is not None:
-            return ParticipantStatus(Availability.HOLIDAY, _holiday_text(holiday))
-    if not calendar.hours.is_working_day(day):
+    holiday = holiday_on(
+        calendar.holiday_country, day, calendar.holiday_subdivision, calendar.official
+    )
+    if holiday is not None:
+        return ParticipantStatus(Availability.HOLIDAY, _holiday_text(holiday))
+    if not periods_on(calendar.hours, day, calendar.official):
         return ParticipantStatus(Availability.OFF, f"{weekday_name(day)} is a day off")
     return None
 
@@ -235,7 +250,7 @@ def _day_schedule(calendar: WorkCalendar, day: date) -> tuple[tuple[Block, ...],
     if off is not None:
         shows_time = off.status is Availability.OFF
         return (Block(midnight, next_midnight, off.status, off.detail, shows_time),), None
-    periods = calendar.hours.periods_on(day)
+    periods = periods_on(calendar.hours, day, calendar.official)
     if next_midnight - midnight == MINUTES_PER_DAY * 60:
         edges = [(midnight + p.start * 60, midnight + p.end * 60) for p in periods]
     else:  # a DST change inside this day: place each edge on the local clock
@@ -316,6 +331,14 @@ class Timeline:
         self.working_days: tuple[WorkingDay, ...] = tuple(working_days)
         self._day_opens = [working_day.opens for working_day in working_days]
         self.estimated_holidays = _estimated_holidays(participant, first_day, last_day)
+        official = participant.official
+        # Years whose days off are the package's forecast, which an official list may still
+        # change; only known where the participant's official calendar is kept at all.
+        self.unconfirmed_years: frozenset[int] = frozenset(
+            year
+            for year in range(first_day.year, last_day.year + 1)
+            if official is not None and not official.confirms(year)
+        )
 
     def working_day_of(self, span: Span) -> WorkingDay | None:
         """The working day whose opening hours contain [start, end), if any."""
@@ -389,6 +412,7 @@ def _estimated_holidays(participant: Participant, first: date, last: date) -> tu
             first - timedelta(days=1),
             last + timedelta(days=1),
             participant.holiday_subdivision,
+            participant.official,
         )
         if holiday.estimated
     )

@@ -46,6 +46,15 @@ def holidays_between(
     ]
 
 
+@lru_cache(maxsize=256)
+def subdivisions(country: str) -> tuple[str, ...]:
+    """The subdivision codes the package knows for a country (empty for an unknown country)."""
+    try:
+        return tuple(holidays.country_holidays(country).subdivisions)
+    except NotImplementedError:
+        return ()
+
+
 @lru_cache(maxsize=1024)
 def _holidays_of_year(country: str, subdivision: str | None, year: int) -> Mapping[date, Holiday]:
     try:

@@ -3,6 +3,9 @@
 A country takes part from the zone where its delegation sits: its member agency's zone (and
 subdivision, for hours and holidays), by default the capital's. A person takes part from their own
 zone, with their country's hours, holidays, their leave, and the sessions they are already in.
+A delegation in the capital without a subdivision of its own keeps the capital's, where the
+reference data names one (Malaysia: Putrajaya), since the package's holidays for a whole country
+are only those common to every state. Everyone plans with their country's official calendar.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from datetime import datetime
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
+from service.calendars.queries import official_calendar
 from service.directory.models import Agency, AgencyKind, Country, Person
+from service.directory.reference import MEMBERS_BY_CODE
 from service.errors import invalid_field
 from service.scheduling.availability import Participant
 from service.scheduling.intervals import Interval
@@ -30,6 +35,15 @@ from service.scheduling.office_hours import WeeklyHours
 def _hours(country: Country, subdivision: str | None) -> WeeklyHours:
     week = country.subdivision_hours.get(subdivision or "") or country.office_hours
     return WeeklyHours.from_json(week)
+
+
+def subdivision_of(country: Country, zone: str, agency: Agency | None) -> str | None:
+    """The subdivision whose holidays and hours apply: the agency's, else the capital's when
+    working from the capital's zone."""
+    if agency is not None and agency.subdivision:
+        return agency.subdivision
+    member = MEMBERS_BY_CODE.get(country.code)
+    return member.capital_subdivision if member and zone == country.capital_zone else None
 
 
 def load_countries(db: Session, codes: Collection[str]) -> list[Country]:
@@ -60,14 +74,16 @@ def delegation_agency(db: Session, country: Country) -> Agency | None:
 
 def country_participant(db: Session, country: Country) -> Participant:
     agency = delegation_agency(db, country)
-    subdivision = agency.subdivision if agency else None
+    zone = agency.zone if agency and agency.zone else country.capital_zone
+    subdivision = subdivision_of(country, zone, agency)
     return Participant(
         key=f"country:{country.code}",
         label=country.name,
-        zone=(agency.zone if agency and agency.zone else country.capital_zone),
+        zone=zone,
         hours=_hours(country, subdivision),
         holiday_country=country.holiday_code,
         holiday_subdivision=subdivision if country.holiday_code else None,
+        official=official_calendar(db, country.code, subdivision),
     )
 
 
@@ -119,7 +135,7 @@ def people_participants(
     for person in people:
         country = countries[person.country_code]
         agency = agencies.get(person.agency_id)
-        subdivision = agency.subdivision if agency else None
+        subdivision = subdivision_of(country, person.zone, agency)
         participants.append(
             Participant(
                 key=f"person:{person.id}",
@@ -129,6 +145,7 @@ def people_participants(
                 holiday_country=country.holiday_code,
                 holiday_subdivision=subdivision if country.holiday_code else None,
                 unavailable=tuple(busy[person.id or 0]),
+                official=official_calendar(db, country.code, subdivision),
             )
         )
     return participants

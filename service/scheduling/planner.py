@@ -506,6 +506,11 @@ def _soft_problems(
                 f"{label}: {holiday.name} on {holiday.date.isoformat()} is only an "
                 "estimated date; the holiday may fall on this slot's day instead"
             )
+    for year in sorted({day.year for day in slot_days} & timeline.unconfirmed_years):
+        yield (
+            f"{label}: no official list confirms the days off of {year} yet; "
+            "they are the holiday package's forecast"
+        )
 
 
 def _seconds(length: timedelta, what: str) -> int:

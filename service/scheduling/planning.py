@@ -132,11 +132,12 @@ def grid(
                 key=row.key,
                 label=row.label,
                 zone=row.zone,
+                days_off_confirmed=bool(p.official and p.official.confirms(day.year)),
                 cells=[
                     GridCellOut(start=c.start, end=c.end, status=c.status.value, detail=c.detail)
                     for c in row.cells
                 ],
             )
-            for row in rows
+            for row, p in zip(rows, participants, strict=True)
         ],
     )

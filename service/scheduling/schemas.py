@@ -188,6 +188,9 @@ class GridRowOut(BaseModel):
     key: str
     label: str
     zone: str
+    # False: no official list confirmed the year's days off, so the holidays shown are the
+    # package's forecast and an announced day off may still appear.
+    days_off_confirmed: bool
     cells: list[GridCellOut]
 
 

@@ -26,8 +26,12 @@ def test_unreadable_files_and_unknown_revisions_are_refused_in_words(
         assert message in result.stderr, (args, result.stderr)
 
 
-def test_an_unreachable_database_is_a_message(cli_env: dict[str, str]) -> None:
-    unreachable = cli_env | {"VDO_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none"}
+def test_an_unreachable_database_is_a_message(cli_env: dict[str, str], tmp_path: Path) -> None:
+    unreachable = cli_env | {
+        "VDO_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none",
+        # Not the checkout's var/: the first start there would say it made a secret key.
+        "VDO_DATA_DIR": str(tmp_path),
+    }
     result = _run(["series", "extend"], unreachable)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

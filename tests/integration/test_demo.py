@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.auth.models import ApiToken
+from service.calendars.models import CalendarEntry
 from service.demo import DemoData, load_demo, read_demo_data
-from service.directory.models import Agency, Person
+from service.directory.models import Agency, Country, Person
 from service.errors import DomainError
+from service.scheduling.availability import Availability, status_at
 from service.scheduling.models import VdoSession
+from service.scheduling.participants import country_participant
+from tests.integration.relative_dates import local_start
 
 
 def _now() -> datetime:
@@ -34,6 +38,7 @@ def test_the_shipped_data_loads_once_and_reissues_tokens(db: Session) -> None:
         "agencies": 15,
         "people": 27,
         "bridges": 3,
+        "calendar entries": 6,
         "users": 2,
         "sessions": 3,
     }
@@ -136,3 +141,15 @@ def test_relative_starts_follow_the_clock(db: Session) -> None:
     assert group.weekday() == 3
     assert (group.hour, group.minute) == (7, 0)
     assert timedelta(days=6) < group - now < timedelta(days=14)
+
+
+def test_the_demo_carries_sourced_official_exceptions_the_planner_applies(db: Session) -> None:
+    load_demo(db, now=_now())
+    entries = list(db.exec(select(CalendarEntry)))
+    assert {e.country_code for e in entries} == {"MM", "VN"}
+    assert all(len(e.source) > 40 and e.recorded_by == "vdo demo" for e in entries)
+    viet_nam = country_participant(db, db.get(Country, "VN") or Country())
+    saturday = local_start(date(2026, 1, 10), 10, "Asia/Ho_Chi_Minh")  # a past, announced swap
+    assert status_at(viet_nam, saturday).status is Availability.WORKING
+    friday = local_start(date(2026, 1, 2), 10, "Asia/Ho_Chi_Minh")
+    assert status_at(viet_nam, friday).status is Availability.HOLIDAY

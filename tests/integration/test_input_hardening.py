@@ -258,6 +258,18 @@ WRITE_BODIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
     ("POST", "/sessions/{session_id}/cancel"): lambda w: {"scope": "this"},
     ("POST", "/sessions/{session_id}/rsvp"): lambda w: {"answer": "accepted"},
     ("POST", "/sessions/{session_id}/circulars"): lambda w: {"kind": "notice"},
+    ("POST", "/countries/{code}/calendar"): lambda w: {
+        "kind": "day_off",
+        "first_day": _future(60).date().isoformat(),
+        "name": "Day off by decision",
+        "source": "Government decision",
+    },
+    ("POST", "/countries/{code}/calendar/import"): lambda w: {
+        "year": _future(400).year,
+        "format": "csv",
+        "content": f"date,name\n{_future(400).date().isoformat()},New Year\n",
+        "source": "Gazette",
+    },
     ("POST", "/webhooks"): lambda w: {
         "url": "https://news.example.org/vdo",
         "event_types": ["session.cancelled"],
