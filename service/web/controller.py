@@ -22,7 +22,8 @@ from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
-    HTTP_403_FORBIDDEN,     HTTP_404_NOT_FOUND,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
     HTTP_429_TOO_MANY_REQUESTS,
 )
 from pydantic import BaseModel, Field
@@ -30,8 +31,8 @@ from sqlmodel import Session
 
 from service.auth.guards import Principal
 from service.calendar import feeds, rsvp
-from service.delivery.enqueue import enqueue_answer
 from service.delivery import service as delivery
+from service.delivery.enqueue import enqueue_answer
 from service.delivery.models import MessageState
 from service.dependencies import AppClock, Db
 from service.directory.service import get_person, list_countries
@@ -163,19 +164,24 @@ class PublicPages(Controller):
                 for row in rows
             ],
             public_feed=views.Subscribe(
-                "ASEAN Pubs sessions", **feeds.feed_links(settings, feeds.PUBLIC_FEED_PATH).model_dump()
+                "ASEAN Pubs sessions",
+                **feeds.feed_links(settings, feeds.PUBLIC_FEED_PATH).model_dump(),
             ),
             country_feeds=[
                 views.Subscribe(
                     country.name,
-                    **feeds.feed_links(settings, feeds.country_feed_path(country.code)).model_dump(),
+                    **feeds.feed_links(
+                        settings, feeds.country_feed_path(country.code)
+                    ).model_dump(),
                 )
                 for country in all_countries
             ],
         )
         if zone and zone == reader_zone:
             response.set_cookie(
-                Cookie(key=views.ZONE_COOKIE, value=reader_zone, max_age=365 * 86400, samesite="lax")
+                Cookie(
+                    key=views.ZONE_COOKIE, value=reader_zone, max_age=365 * 86400, samesite="lax"
+                )
             )
         return response
 

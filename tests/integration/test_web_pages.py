@@ -24,7 +24,9 @@ PASSWORD = "a long enough password"
 @pytest.fixture
 def web_settings(engine: Engine) -> Settings:
     # The TestClient speaks plain http: a Secure cookie would not come back.
-    return Settings(database_url=str(engine.url), log_requests=False, base_url="http://testserver.local")
+    return Settings(
+        database_url=str(engine.url), log_requests=False, base_url="http://testserver.local"
+    )
 
 
 @pytest.fixture
@@ -41,7 +43,9 @@ def _account(engine: Engine, email: str, role: str, person_id: int | None = None
 
 
 @pytest.fixture
-def booked(web: TestClient, staff_headers: dict[str, str], clock: MovableClock) -> tuple[Network, int]:
+def booked(
+    web: TestClient, staff_headers: dict[str, str], clock: MovableClock
+) -> tuple[Network, int]:
     network = build_network(web, staff_headers)
     start = working_start(clock, ["TH", "SG"])
     response = book(
@@ -73,19 +77,25 @@ def test_signing_in_sets_an_httponly_samesite_cookie_and_signing_out_ends_it(
     response = sign_in(web, "officer@example.org", PASSWORD, "/staff")
     assert response.status_code == 303
     assert response.headers["location"] == "/staff"
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("vdo_session="))
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("vdo_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie.replace("SameSite=Lax", "SameSite=lax")
     assert "Secure" not in cookie  # served over http here
     assert web.get("/staff").status_code == 200
 
-    signed_out = web.post("/sign-out", data={"_csrf_token": form_token(web, "/")}, follow_redirects=False)
+    signed_out = web.post(
+        "/sign-out", data={"_csrf_token": form_token(web, "/")}, follow_redirects=False
+    )
     assert signed_out.status_code == 303
     assert "Dashboard" not in web.get("/staff").text
 
 
 def test_cookies_are_secure_when_served_over_https(engine: Engine, clock: MovableClock) -> None:
-    settings = Settings(database_url=str(engine.url), log_requests=False, base_url="https://vdo.test")
+    settings = Settings(
+        database_url=str(engine.url), log_requests=False, base_url="https://vdo.test"
+    )
     with TestClient(
         app=create_app(settings, engine=engine, clock=clock), base_url="https://testserver.local"
     ) as client:
@@ -142,7 +152,8 @@ def test_the_invite_url_shows_the_session_to_its_invitee_and_a_sign_in_page_to_o
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Budget talks" in page.text
     assert "<script>alert" not in page.text
     assert "https://meet.example.org/" in page.text  # the invitee's join link
-    assert "Asia/Singapore" in page.text and "Asia/Bangkok" in page.text
+    assert "Asia/Singapore" in page.text
+    assert "Asia/Bangkok" in page.text
 
     token = form_token(web, f"/sessions/{session_id}")
     answered = web.post(
@@ -162,6 +173,7 @@ def test_the_public_schedule_shows_sessions_without_joining_details(
     assert "Budget talks" in page.text
     assert "Asia/Jakarta" in page.text
     assert "meet.example.org" not in page.text
-    assert "/feeds/public.ics" in page.text and "/feeds/countries/TH.ics" in page.text
+    assert "/feeds/public.ics" in page.text
+    assert "/feeds/countries/TH.ics" in page.text
     remembered = web.get("/")
     assert '<option value="Asia/Jakarta" selected>' in remembered.text
