@@ -41,6 +41,9 @@ from service.scheduling.controller import (
     UnavailabilityController,
 )
 from service.settings import Settings
+from service.web.controller import web_router
+from service.web.security import add_security_headers, session_config
+from service.web.throttle import SignInThrottle
 
 API_PREFIX = "/api/v1"
 
@@ -141,8 +144,9 @@ def create_app(
         security=[{"bearer": []}],
     )
     middleware = [request_logging()] if settings.log_requests else []
+    middleware.append(session_config(settings).middleware)
     return Litestar(
-        route_handlers=[health, api, public_calendar_router()],
+        route_handlers=[health, api, public_calendar_router(), web_router(settings)],
         dependencies={
             "db": Provide(provide_db),
             "clock": Provide(provide_clock, sync_to_thread=False),
@@ -152,7 +156,15 @@ def create_app(
         request_max_body_size=MAX_JSON_BODY_BYTES,
         middleware=middleware,
         lifespan=[health_threads_worker_and_engine],
-        state=State({"settings": settings, "engine": engine, "clock": clock or SystemClock()}),
+        before_send=[add_security_headers],
+        state=State(
+            {
+                "settings": settings,
+                "engine": engine,
+                "clock": clock or SystemClock(),
+                "sign_in_throttle": SignInThrottle(),
+            }
+        ),
         logging_config=logging_config(),
         openapi_config=OpenAPIConfig(
             title="ASEAN Pubs VDO-Conference Service",

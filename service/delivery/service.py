@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from service.db import utcnow
@@ -20,6 +20,14 @@ def list_messages(
     if state is not None:
         query = query.where(OutboxMessage.state == state)
     return paginate(db, query, limit, offset)
+
+
+def count_by_state(db: Session) -> dict[MessageState, int]:
+    """How many messages are in each state (the dashboard's "undelivered mail")."""
+    rows = db.exec(
+        select(OutboxMessage.state, func.count()).group_by(col(OutboxMessage.state))
+    ).all()
+    return {MessageState(state): count for state, count in rows}
 
 
 def retry(db: Session, message_id: int) -> OutboxMessage:

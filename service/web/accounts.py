@@ -1,0 +1,46 @@
+"""Who is signed in to the pages, and signing in: the session cookie holds the user's id, and
+each request looks the account up again, so a deactivated account is signed out at once."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from litestar import Request
+from sqlmodel import Session, select
+
+from service.auth.guards import Principal
+from service.auth.models import User
+from service.auth.passwords import hash_password, verify_and_update
+from service.auth.service import check_password
+
+SESSION_USER_KEY = "user_id"
+
+
+def signed_in(db: Session, request: Request[Any, Any, Any]) -> Principal | None:
+    """The signed-in, still active user of this request, if any."""
+    user_id = request.session.get(SESSION_USER_KEY) if request.session else None
+    if not isinstance(user_id, int):
+        return None
+    user = db.get(User, user_id)
+    if user is None or not user.active or user.id is None:
+        return None
+    return Principal(user.id, user.email, user.role, user.person_id)
+
+
+@cache
+def _decoy_hash() -> str:
+    return hash_password("not anyone's password, only hashed to spend the same time")
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    """The active account with this email and password, else None.
+
+    An unknown email costs the same Argon2 verification as a wrong password, so the time taken
+    does not tell which accounts exist. A match against an outdated hash stores a current one
+    (`check_password`)."""
+    user = db.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not user.active:
+        verify_and_update(password, _decoy_hash())
+        return None
+    return user if check_password(db, user, password) else None

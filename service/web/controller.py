@@ -1,0 +1,477 @@
+"""The pages: thin handlers over the same service functions as the JSON API.
+
+Every form posts with the CSRF token (Litestar's CSRF middleware refuses a post without it);
+every page gets the security headers (`security.SecurityHeadersMiddleware`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.datastructures import Cookie, State
+from litestar.enums import MediaType, RequestEncodingType
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import (
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from service.auth.guards import Principal
+from service.calendar import feeds, rsvp
+from service.delivery import service as delivery
+from service.delivery.enqueue import enqueue_answer
+from service.delivery.models import MessageState
+from service.dependencies import AppClock, Db
+from service.directory.service import get_person, list_countries
+from service.errors import DomainError, NotFound
+from service.rendering.templates import render
+from service.scheduling import service as sessions
+from service.scheduling.models import SessionStatus
+from service.scheduling.schemas import Scope
+from service.scheduling.views import session_read
+from service.settings import Settings
+from service.web import views
+from service.web.accounts import SESSION_USER_KEY, authenticate, signed_in
+from service.web.security import CSRF_FIELD, csrf_config, csrf_token
+from service.web.throttle import SignInThrottle
+
+STATIC_DIR = Path(__file__).parent / "static"
+SCHEDULE_DAYS = 90
+DASHBOARD_DAYS = 14
+PAGE_LIMIT = 100
+HtmlResponse = Response[str]
+
+
+def page(
+    request: Request[Any, Any, Any],
+    viewer: Principal | None,
+    template: str,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HtmlResponse:
+    """A page from templates/web/, with what the layout needs: who reads, and the form token."""
+    body = render(
+        f"web/{template}",
+        viewer=viewer,
+        csrf_field=CSRF_FIELD,
+        csrf_token=csrf_token(request.scope),
+        path=request.url.path,
+        **context,
+    )
+    return Response(body, media_type=MediaType.HTML, status_code=status_code)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only, never another site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target:
+        return "/"
+    return target
+
+
+def sign_in_page(
+    request: Request[Any, Any, Any],
+    viewer: Principal | None,
+    next_path: str,
+    *,
+    status_code: int = 200,
+    error: str = "",
+    email: str = "",
+) -> HtmlResponse:
+    return page(
+        request,
+        viewer,
+        "sign_in.html",
+        status_code=status_code,
+        next_path=safe_next(next_path),
+        error=error,
+        email=email,
+    )
+
+
+class SignInForm(BaseModel):
+    email: str = Field(default="", max_length=254)
+    password: str = Field(default="", max_length=200)
+    next: str = Field(default="/", max_length=2000)
+
+
+class AnswerForm(BaseModel):
+    answer: rsvp.Answer
+    scope: Scope = Scope.this
+    next: str = Field(default="", max_length=2000)
+
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class PublicPages(Controller):
+    """Pages anyone may read."""
+
+    path = "/"
+
+    @get(sync_to_thread=True, summary="The public schedule", include_in_schema=False)
+    def schedule(
+        self,
+        db: Db,
+        clock: AppClock,
+        request: Request[Any, Any, Any],
+        zone: FromQuery[str | None] = None,
+    ) -> HtmlResponse:
+        viewer = signed_in(db, request)
+        reader_zone = views.chosen_zone(zone, request.cookies.get(views.ZONE_COOKIE))
+        now = clock.now()
+        rows, _ = sessions.list_sessions(
+            db,
+            start=now,
+            end=now + timedelta(days=SCHEDULE_DAYS),
+            status=SessionStatus.confirmed,
+            limit=PAGE_LIMIT,
+        )
+        countries = sessions.countries_of(db, [row.id or 0 for row in rows])
+        settings: Settings = request.app.state.settings
+        all_countries = list_countries(db)
+        response = page(
+            request,
+            viewer,
+            "schedule.html",
+            zone=reader_zone,
+            zones=sorted({c.capital_zone for c in all_countries} | {"UTC", reader_zone}),
+            days=SCHEDULE_DAYS,
+            sessions=[
+                {
+                    "id": row.id,
+                    "title": row.title,
+                    "when": views.when(row.start_utc, reader_zone),
+                    "minutes": views.minutes(row),
+                    "countries": countries[row.id or 0],
+                }
+                for row in rows
+            ],
+            public_feed=views.Subscribe(
+                "ASEAN Pubs sessions",
+                **feeds.feed_links(settings, feeds.PUBLIC_FEED_PATH).model_dump(),
+            ),
+            country_feeds=[
+                views.Subscribe(
+                    country.name,
+                    **feeds.feed_links(
+                        settings, feeds.country_feed_path(country.code)
+                    ).model_dump(),
+                )
+                for country in all_countries
+            ],
+        )
+        if zone and zone == reader_zone:
+            response.set_cookie(
+                Cookie(
+                    key=views.ZONE_COOKIE, value=reader_zone, max_age=365 * 86400, samesite="lax"
+                )
+            )
+        return response
+
+    @get("/sign-in", sync_to_thread=True, include_in_schema=False)
+    def sign_in_form(
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        next_path: Annotated[str, QueryParameter(name="next", max_length=2000)] = "/",
+    ) -> HtmlResponse:
+        return sign_in_page(request, signed_in(db, request), next_path)
+
+    @post("/sign-in", sync_to_thread=True, include_in_schema=False)
+    def sign_in(
+        self,
+        db: Db,
+        clock: AppClock,
+        request: Request[Any, Any, Any],
+        data: Annotated[SignInForm, Form],
+    ) -> Response[Any]:
+        throttle: SignInThrottle = request.app.state.sign_in_throttle
+        client = request.client.host if request.client else "unknown"
+        now = clock.now()
+        wait = throttle.retry_after(client, data.email, now)
+        if wait is not None:
+            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+            response = sign_in_page(
+                request,
+                None,
+                data.next,
+                status_code=HTTP_429_TOO_MANY_REQUESTS,
+                error=f"Too many failed sign-ins. Try again in {minutes} minutes.",
+                email=data.email,
+            )
+            response.headers["retry-after"] = str(int(wait.total_seconds()) + 1)
+            return response
+        user = authenticate(db, data.email, data.password)
+        if user is None:
+            throttle.failed(client, data.email, now)
+            return sign_in_page(
+                request,
+                None,
+                data.next,
+                status_code=HTTP_401_UNAUTHORIZED,
+                error="The email or password is wrong.",
+                email=data.email,
+            )
+        throttle.succeeded(data.email)
+        request.set_session({SESSION_USER_KEY: user.id})
+        return Redirect(path=safe_next(data.next), status_code=303)
+
+    @post("/sign-out", include_in_schema=False)
+    async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect(path="/", status_code=303)
+
+
+class SessionPages(Controller):
+    """The session URL every invite prints, for its invitees and the secretariat."""
+
+    path = "/sessions/{session_id:int}"
+
+    @get(sync_to_thread=True, include_in_schema=False)
+    def session_page(
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        answered: FromQuery[bool] = False,
+    ) -> HtmlResponse:
+        viewer = signed_in(db, request)
+        if viewer is None:
+            # Whether or not it exists: the page tells nothing to someone not signed in.
+            return sign_in_page(request, None, request.url.path)
+        try:
+            session = sessions.get_session(db, session_id)
+        except NotFound:
+            return page(request, viewer, "not_found.html", status_code=HTTP_404_NOT_FOUND)
+        shown = session_read(db, session, viewer)
+        invited = {attendee.person_id for attendee in shown.attendees}
+        if not (viewer.is_staff or viewer.person_id in invited):
+            return sign_in_page(
+                request,
+                viewer,
+                request.url.path,
+                status_code=HTTP_403_FORBIDDEN,
+                error="You are signed in, but not invited to this session. "
+                "Sign in with the account the invite was sent to.",
+            )
+        mine = next((a for a in shown.attendees if a.person_id == viewer.person_id), None)
+        return page(
+            request,
+            viewer,
+            "session.html",
+            session=shown,
+            minutes=views.minutes(session),
+            zones=views.start_in_zones(
+                session.start_utc, [(a.name, a.zone) for a in shown.attendees]
+            ),
+            organiser_time=views.when(session.start_utc, session.organiser_zone),
+            mine=mine,
+            answer_label=views.answer_label,
+            answers=views.ANSWERS,
+            scope=(Scope.following if session.series_id is not None else Scope.this).value,
+            answered=answered,
+            cancelled=session.status == SessionStatus.cancelled,
+        )
+
+    @post("/answer", sync_to_thread=True, include_in_schema=False)
+    def answer(
+        self,
+        db: Db,
+        state: State,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        data: Annotated[AnswerForm, Form],
+    ) -> Response[Any]:
+        viewer = signed_in(db, request)
+        if viewer is None:
+            return sign_in_page(request, None, request.url.path.removesuffix("/answer"))
+        invited = rsvp.invitation_of_user(db, session_id, viewer.person_id)
+        rsvp.record_answer(db, invited, data.answer, data.scope)
+        enqueue_answer(db, state.settings, invited, data.answer.partstat)
+        back = safe_next(data.next) if data.next else f"/sessions/{session_id}"
+        separator = "&" if "?" in back else "?"
+        return Redirect(path=f"{back}{separator}answered=1", status_code=303)
+
+
+class DelegatePages(Controller):
+    path = "/me"
+
+    @get(sync_to_thread=True, include_in_schema=False)
+    def my_page(
+        self,
+        db: Db,
+        clock: AppClock,
+        request: Request[Any, Any, Any],
+        answered: FromQuery[bool] = False,
+    ) -> HtmlResponse:
+        viewer = signed_in(db, request)
+        if viewer is None:
+            return sign_in_page(request, None, "/me")
+        return self._render(db, clock, request, viewer, answered=answered, new_link=None)
+
+    @post("/calendar-link", sync_to_thread=True, include_in_schema=False)
+    def rotate_calendar_link(
+        self, db: Db, clock: AppClock, request: Request[Any, Any, Any]
+    ) -> HtmlResponse:
+        """A new private calendar link; the old one stops working. Shown once, on this page."""
+        viewer = signed_in(db, request)
+        if viewer is None:
+            return sign_in_page(request, None, "/me")
+        if viewer.person_id is None:
+            raise NotFound("Your account is not linked to a person in the directory.")
+        _, token = feeds.issue_feed_token(db, viewer.person_id)
+        settings: Settings = request.app.state.settings
+        links = feeds.feed_links(settings, feeds.personal_feed_path(token))
+        new_link = views.Subscribe("My ASEAN Pubs sessions", **links.model_dump())
+        return self._render(db, clock, request, viewer, answered=False, new_link=new_link)
+
+    def _render(
+        self,
+        db: Session,
+        clock: AppClock,
+        request: Request[Any, Any, Any],
+        viewer: Principal,
+        *,
+        answered: bool,
+        new_link: views.Subscribe | None,
+    ) -> HtmlResponse:
+        settings: Settings = request.app.state.settings
+        person = None if viewer.person_id is None else get_person(db, viewer.person_id)
+        if person is None:
+            return page(request, viewer, "me.html", person=None, answered=False)
+        rows, _ = sessions.list_sessions(
+            db,
+            start=clock.now(),
+            person=person.id,
+            status=SessionStatus.confirmed,
+            limit=PAGE_LIMIT,
+        )
+        invitees = sessions.invitees_of(db, [row.id or 0 for row in rows])
+        my_answers = {
+            session_id: participant.partstat
+            for session_id, invited in invitees.items()
+            for participant, _ in invited
+            if participant.person_id == person.id
+        }
+        mine = feeds.feeds_of(db, settings, person.id)
+        subscriptions = [views.Subscribe("ASEAN Pubs sessions", **mine.public.model_dump())]
+        if mine.country is not None:
+            subscriptions.insert(
+                0, views.Subscribe(f"{person.country_code} sessions", **mine.country.model_dump())
+            )
+        return page(
+            request,
+            viewer,
+            "me.html",
+            person=person,
+            answered=answered,
+            sessions=[
+                {
+                    "id": row.id,
+                    "title": row.title,
+                    "when": views.when(row.start_utc, person.zone),
+                    "minutes": views.minutes(row),
+                    "answer": views.answer_label(my_answers.get(row.id or 0, "NEEDS-ACTION")),
+                    "scope": (Scope.following if row.series_id else Scope.this).value,
+                }
+                for row in rows
+            ],
+            answers=views.ANSWERS,
+            personal=mine.personal,
+            new_link=new_link,
+            subscriptions=subscriptions,
+        )
+
+
+class StaffPages(Controller):
+    path = "/staff"
+
+    @get(sync_to_thread=True, include_in_schema=False)
+    def dashboard(self, db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> HtmlResponse:
+        viewer = signed_in(db, request)
+        if viewer is None or not viewer.is_staff:
+            return sign_in_page(
+                request,
+                viewer,
+                "/staff",
+                status_code=200 if viewer is None else HTTP_403_FORBIDDEN,
+                error="" if viewer is None else "The dashboard is for secretariat staff.",
+            )
+        now = clock.now()
+        rows, total = sessions.list_sessions(
+            db,
+            start=now,
+            end=now + timedelta(days=DASHBOARD_DAYS),
+            status=SessionStatus.confirmed,
+            limit=PAGE_LIMIT,
+        )
+        invitees = sessions.invitees_of(db, [row.id or 0 for row in rows])
+        outbox = delivery.count_by_state(db)
+        return page(
+            request,
+            viewer,
+            "dashboard.html",
+            days=DASHBOARD_DAYS,
+            total=total,
+            sessions=[
+                {
+                    "id": row.id,
+                    "title": row.title,
+                    "when": views.when(row.start_utc, row.organiser_zone),
+                    "counts": views.answer_counts([p.partstat for p, _ in invitees[row.id or 0]]),
+                }
+                for row in rows
+            ],
+            undelivered=sum(n for state, n in outbox.items() if state != MessageState.sent),
+            dead=outbox.get(MessageState.dead, 0),
+        )
+
+
+def error_page(request: Request[Any, Any, Any], exc: Exception) -> HtmlResponse:
+    """A refusal as a page rather than problem+json: the reader is a person."""
+    if isinstance(exc, DomainError):
+        status, message = exc.status_code, str(exc)
+    elif isinstance(exc, HTTPException):
+        status, message = exc.status_code, exc.detail
+    else:
+        raise exc
+    if status == HTTP_403_FORBIDDEN and "CSRF" in message:
+        message = "This form was out of date. Go back, reload the page and try again."
+    return page(request, None, "error.html", status_code=status, message=message)
+
+
+def web_router(settings: Settings) -> Router:
+    """The pages, with the CSRF checks that only they need (the JSON API authenticates by
+    bearer token, not by cookie). The session cookie's middleware is the application's
+    (`web_middleware`): a router's middleware is copied, and its cipher cannot be."""
+    return Router(
+        path="/",
+        route_handlers=[
+            PublicPages,
+            SessionPages,
+            DelegatePages,
+            StaffPages,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], include_in_schema=False
+            ),
+        ],
+        exception_handlers={DomainError: error_page, HTTPException: error_page},
+        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
+    )

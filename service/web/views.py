@@ -1,0 +1,97 @@
+"""What the pages show, worked out apart from HTTP: times in a reader's zone, answer counts,
+calendar subscription links."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote, urlencode
+
+import pytz
+
+from service.calendar.rsvp import Answer
+from service.scheduling.models import PartStat, VdoSession
+
+DEFAULT_ZONE = "Asia/Bangkok"
+ZONE_COOKIE = "vdo_zone"
+
+
+def chosen_zone(*candidates: str | None) -> str:
+    """The first candidate that is a known IANA zone (query, then cookie), else Bangkok's."""
+    for zone in candidates:
+        if zone and zone in pytz.all_timezones_set:
+            return zone
+    return DEFAULT_ZONE
+
+
+def local_time(moment: datetime, zone: str) -> datetime:
+    return moment.astimezone(pytz.timezone(zone))
+
+
+def when(moment: datetime, zone: str) -> str:
+    """e.g. "Tue 3 Dec 2026, 14:00 (Asia/Bangkok, +07)"."""
+    local = local_time(moment, zone)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone}, {local:%Z})"
+
+
+def minutes(session: VdoSession) -> int:
+    return int((session.end_utc - session.start_utc).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class ZoneTime:
+    zone: str
+    start: str
+    people: tuple[str, ...]
+
+
+def start_in_zones(start: datetime, people_zones: Sequence[tuple[str, str]]) -> list[ZoneTime]:
+    """The start in each zone the participants live in, with who is in it, earliest offset
+    first."""
+    by_zone: dict[str, list[str]] = {}
+    for name, zone in people_zones:
+        by_zone.setdefault(zone, []).append(name)
+    ordered = sorted(by_zone, key=lambda zone: local_time(start, zone).utcoffset() or timedelta(0))
+    return [ZoneTime(zone, when(start, zone), tuple(by_zone[zone])) for zone in ordered]
+
+
+def answer_counts(partstats: Sequence[str]) -> dict[str, int]:
+    """How many invitees accepted, said tentative, declined, or have not answered."""
+    counted = Counter(PartStat(value) for value in partstats)
+    return {status.value: counted.get(status, 0) for status in PartStat}
+
+
+ANSWERS = list(Answer)
+
+
+def answer_label(partstat: str) -> str:
+    return {
+        PartStat.needs_action: "Not answered",
+        PartStat.accepted: "Accepted",
+        PartStat.tentative: "Tentative",
+        PartStat.declined: "Declined",
+    }[PartStat(partstat)]
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """One feed with the ways to subscribe to it."""
+
+    label: str
+    url: str
+    webcal_url: str
+
+    @property
+    def google(self) -> str:
+        return "https://calendar.google.com/calendar/render?" + urlencode({"cid": self.webcal_url})
+
+    @property
+    def outlook(self) -> str:
+        return (
+            "https://outlook.live.com/calendar/0/addfromweb?url="
+            + quote(self.url, safe="")
+            + "&name="
+            + quote(self.label, safe="")
+        )

@@ -1,0 +1,179 @@
+"""The pages over HTTP: sign-in, CSRF, headers, and who sees which session page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Engine
+
+from service.app import create_app
+from service.auth import service as auth
+from service.db import session_scope
+from service.settings import Settings
+from service.web.security import SECURITY_HEADERS
+from tests.dates import MovableClock, iso, working_start
+from tests.integration.network import Network, book, build_network
+from tests.integration.web_client import form_token, sign_in
+
+pytestmark = pytest.mark.db
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def web_settings(engine: Engine) -> Settings:
+    # The TestClient speaks plain http: a Secure cookie would not come back.
+    return Settings(
+        database_url=str(engine.url), log_requests=False, base_url="http://testserver.local"
+    )
+
+
+@pytest.fixture
+def web(web_settings: Settings, engine: Engine, clock: MovableClock) -> Iterator[TestClient]:
+    with TestClient(app=create_app(web_settings, engine=engine, clock=clock)) as test_client:
+        yield test_client
+
+
+def _account(engine: Engine, email: str, role: str, person_id: int | None = None) -> None:
+    with session_scope(engine) as db:
+        auth.create_user(
+            db, email=email, name=email, role=role, password=PASSWORD, person_id=person_id
+        )
+
+
+@pytest.fixture
+def booked(
+    web: TestClient, staff_headers: dict[str, str], clock: MovableClock
+) -> tuple[Network, int]:
+    network = build_network(web, staff_headers)
+    start = working_start(clock, ["TH", "SG"])
+    response = book(
+        web,
+        staff_headers,
+        network,
+        title="<script>alert(1)</script> Budget talks",
+        start=iso(start),
+        people=[network.people["TH"], network.people["SG"]],
+    )
+    assert response.status_code == 201, response.text
+    return network, response.json()["id"]
+
+
+def test_every_page_carries_the_security_headers(web: TestClient) -> None:
+    for path in ["/", "/sign-in", "/sessions/999", "/no-such-page", "/static/site.css"]:
+        response = web.get(path)
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value, (path, name)
+    policy = SECURITY_HEADERS["content-security-policy"]
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_signing_in_sets_an_httponly_samesite_cookie_and_signing_out_ends_it(
+    web: TestClient, engine: Engine
+) -> None:
+    _account(engine, "officer@example.org", "secretariat")
+    response = sign_in(web, "officer@example.org", PASSWORD, "/staff")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff"
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("vdo_session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie.replace("SameSite=Lax", "SameSite=lax")
+    assert "Secure" not in cookie  # served over http here
+    assert web.get("/staff").status_code == 200
+
+    signed_out = web.post(
+        "/sign-out", data={"_csrf_token": form_token(web, "/")}, follow_redirects=False
+    )
+    assert signed_out.status_code == 303
+    assert "Dashboard" not in web.get("/staff").text
+
+
+def test_cookies_are_secure_when_served_over_https(engine: Engine, clock: MovableClock) -> None:
+    settings = Settings(
+        database_url=str(engine.url), log_requests=False, base_url="https://vdo.test"
+    )
+    with TestClient(
+        app=create_app(settings, engine=engine, clock=clock), base_url="https://testserver.local"
+    ) as client:
+        _account(engine, "secure@example.org", "secretariat")
+        response = sign_in(client, "secure@example.org", PASSWORD)
+        cookies = response.headers.get_list("set-cookie")
+        session = next(c for c in cookies if c.startswith("vdo_session="))
+        assert "Secure" in session
+        assert all("Secure" in c for c in client.get("/sign-in").headers.get_list("set-cookie"))
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(web: TestClient, engine: Engine) -> None:
+    _account(engine, "officer@example.org", "secretariat")
+    web.get("/sign-in")  # the CSRF cookie, but no token in the form
+    response = web.post(
+        "/sign-in",
+        data={"email": "officer@example.org", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert "vdo_session" not in response.headers.get("set-cookie", "")
+
+
+def test_failed_sign_ins_are_limited_per_account(web: TestClient, engine: Engine) -> None:
+    _account(engine, "target@example.org", "delegate")
+    statuses = [sign_in(web, "target@example.org", "wrong guess").status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    refused = sign_in(web, "target@example.org", PASSWORD)
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+
+
+def test_the_invite_url_shows_the_session_to_its_invitee_and_a_sign_in_page_to_others(
+    web: TestClient, engine: Engine, booked: tuple[Network, int]
+) -> None:
+    network, session_id = booked
+    signed_out = web.get(f"/sessions/{session_id}")
+    assert signed_out.status_code == 200
+    assert 'action="/sign-in"' in signed_out.text
+    assert f'value="/sessions/{session_id}"' in signed_out.text
+    assert "meet.example.org" not in signed_out.text
+
+    _account(engine, "outsider@example.org", "delegate", network.people["MM"])
+    sign_in(web, "outsider@example.org", PASSWORD)
+    outsider = web.get(f"/sessions/{session_id}")
+    assert outsider.status_code == 403
+    assert "meet.example.org" not in outsider.text
+
+    _account(engine, "delegate@th.example", "delegate", network.people["TH"])
+    response = sign_in(web, "delegate@th.example", PASSWORD, f"/sessions/{session_id}")
+    assert response.headers["location"] == f"/sessions/{session_id}"
+    page = web.get(f"/sessions/{session_id}")
+    assert page.status_code == 200
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Budget talks" in page.text
+    assert "<script>alert" not in page.text
+    assert "https://meet.example.org/" in page.text  # the invitee's join link
+    assert "Asia/Singapore" in page.text
+    assert "Asia/Bangkok" in page.text
+
+    token = form_token(web, f"/sessions/{session_id}")
+    answered = web.post(
+        f"/sessions/{session_id}/answer",
+        data={"answer": "accepted", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+    assert "Accepted" in web.get(answered.headers["location"]).text
+
+
+def test_the_public_schedule_shows_sessions_without_joining_details(
+    web: TestClient, booked: tuple[Network, int]
+) -> None:
+    page = web.get("/", params={"zone": "Asia/Jakarta"})
+    assert page.status_code == 200
+    assert "Budget talks" in page.text
+    assert "Asia/Jakarta" in page.text
+    assert "meet.example.org" not in page.text
+    assert "/feeds/public.ics" in page.text
+    assert "/feeds/countries/TH.ics" in page.text
+    remembered = web.get("/")
+    assert '<option value="Asia/Jakarta" selected>' in remembered.text
