@@ -15,6 +15,7 @@ from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from service.directory.models import Agency, AgencyKind, Country, Person
+from service.directory.office_hours import WeeklyHours
 from service.errors import invalid_field
 from service.scheduling.availability import Participant
 from service.scheduling.intervals import Interval
@@ -24,7 +25,6 @@ from service.scheduling.models import (
     SessionParticipant,
     VdoSession,
 )
-from service.scheduling.office_hours import WeeklyHours
 
 
 def _hours(country: Country, subdivision: str | None) -> WeeklyHours:
