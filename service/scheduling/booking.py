@@ -14,12 +14,12 @@ import pytz
 from sqlmodel import Session
 
 from service.directory.service import check_zone
-from service.errors import InvalidInput
 from service.scheduling.invitations import (
     add_invitees,
     availability_problems,
     check_chair,
     check_times,
+    refuse_unacknowledged,
     resolve_invitation,
 )
 from service.scheduling.models import (
@@ -72,13 +72,7 @@ def _book_session(
     )
     check_chair(invitation, data.chair_person_id)
     problems = availability_problems(invitation.participants, start, end)
-    if problems and not data.acknowledge_problems:
-        raise InvalidInput(
-            "Not booked: "
-            + "; ".join(problems)
-            + ". Choose another time or send acknowledge_problems: true.",
-            problems=problems,
-        )
+    refuse_unacknowledged(problems, data.acknowledge_problems, "Not booked")
     release_stale_reservations(db)
     check_bridge_free(db, bridge, start, end)
     session = VdoSession(

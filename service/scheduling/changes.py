@@ -19,8 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service.conferencing.models import Bridge
-from service.errors import Conflict, InvalidInput, invalid_field
-from service.scheduling.invitations import availability_problems, check_times, resolve_invitation
+from service.errors import Conflict, invalid_field
+from service.scheduling.invitations import (
+    availability_problems,
+    check_times,
+    refuse_unacknowledged,
+    resolve_invitation,
+)
 from service.scheduling.models import (
     Series,
     SessionStatus,
@@ -211,13 +216,7 @@ def _check_moves(
         )
         problems += availability_problems(invitation.participants, move.start, move.end)
         check_bridge_free(db, bridge, move.start, move.end, ignore=ids)
-    if problems and not data.acknowledge_problems:
-        raise InvalidInput(
-            "Not changed: "
-            + "; ".join(problems)
-            + ". Choose another time or send acknowledge_problems: true.",
-            problems=problems,
-        )
+    refuse_unacknowledged(problems, data.acknowledge_problems, "Not changed")
 
 
 def _carry_on_from(

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from service.directory.models import Agency, AgencyKind, Country, Person
 from service.directory.service import get_person
-from service.errors import Conflict, invalid_field
+from service.errors import Conflict, InvalidInput, invalid_field
 from service.scheduling.availability import (
     Availability,
     Participant,
@@ -93,6 +93,17 @@ def resolve_invitation(
         db, list(people.values()), start, end, ignore_session_ids=ignore_session_ids
     )
     return Invitation(countries, list(people.values()), participants)
+
+
+def refuse_unacknowledged(problems: Sequence[str], acknowledged: bool, refusal: str) -> None:
+    """Availability problems refuse a booking or change unless the request acknowledged them."""
+    if problems and not acknowledged:
+        raise InvalidInput(
+            f"{refusal}: "
+            + "; ".join(problems)
+            + ". Choose another time or send acknowledge_problems: true.",
+            problems=list(problems),
+        )
 
 
 def check_not_invited(db: Session, person_id: int) -> None:
