@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, func, text
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
+import service.tables  # noqa: F401 - every table, and the calendar counter's flush hook
 from service import migrations
 from service.db import make_engine, session_scope
 from service.delivery import mail

@@ -40,7 +40,7 @@ from service.db import make_engine, session_scope, utcnow
 from service.directory.models import Person
 from service.directory.service import seed_member_countries
 from service.scheduling.models import SessionParticipant, SessionStatus, VdoSession
-from service.scheduling.service import new_uid
+from service.scheduling.revisions import new_uid
 from service.settings import Settings
 
 SESSIONS = 500

@@ -22,20 +22,21 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+import service.tables  # noqa: F401 - every table, and the calendar counter's flush hook
 from service import migrations
 from service.conferencing.models import Bridge, ProviderKind
 from service.db import make_engine, session_scope
 from service.directory.models import Country, Person
+from service.directory.office_hours import WeeklyHours
 from service.directory.reference import MEMBER_STATES, MEMBERS_BY_CODE
 from service.directory.service import seed_member_countries
-from service.scheduling import planning
+from service.scheduling import planner_service
 from service.scheduling.availability import Participant
 from service.scheduling.disclosure import SECRETARIAT
 from service.scheduling.intervals import Interval
 from service.scheduling.models import SessionParticipant, VdoSession
-from service.scheduling.office_hours import WeeklyHours
-from service.scheduling.planner import PlanResult, find_common_slots
 from service.scheduling.schemas import PlanOut
+from service.scheduling.slot_finder import PlanResult, find_common_slots
 
 WINDOW_START = datetime(2026, 11, 2, tzinfo=UTC)  # four weeks across the US DST change
 WINDOW = timedelta(weeks=4)
@@ -276,7 +277,7 @@ def measure_through_database(scenario: Scenario, runs: int) -> None:
 
         def plan_once() -> PlanOut:
             with session_scope(engine) as db:
-                return planning.plan(
+                return planner_service.plan(
                     db,
                     countries=members,
                     people=person_ids,

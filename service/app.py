@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Response
 from sqlalchemy import Engine, text
 
+import service.tables  # noqa: F401 - every table, and the calendar counter's flush hook
 from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
@@ -31,7 +32,7 @@ from service.delivery import worker
 from service.delivery.controller import OutboxController, WebhookController
 from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
-from service.errors import problem_handlers
+from service.http.problems import problem_handlers
 from service.minutes.controller import ActionItemController, AgendaController, MinutesController
 from service.request_body import MAX_JSON_BODY_BYTES, JsonBodyRequest
 from service.request_log import logging_config, request_logging

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
+import service.tables  # noqa: F401 - every table, and the calendar counter's flush hook
 from service import migrations
 from service.auth import service as auth
 from service.auth.schemas import UserUpdate

@@ -98,10 +98,6 @@ class DatabaseTimeouts:
 
 
 def make_engine(database_url: str, timeouts: DatabaseTimeouts | None = None) -> Engine:
-    # Every entry point makes its engine here: registering all tables (and the calendar
-    # counter's flush hook) now means no process can change data behind the feeds' backs.
-    import service.tables  # noqa: F401 (circular at module level)
-
     timeouts = timeouts or DatabaseTimeouts()
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":

@@ -35,8 +35,7 @@ from service.directory import service as directory
 from service.directory.models import Agency, Country, Person
 from service.directory.schemas import AgencyWrite, CountryCreate, PersonWrite
 from service.errors import DomainError, InvalidInput, field_error, invalid_field
-from service.scheduling import planning, series
-from service.scheduling import service as sessions
+from service.scheduling import booking, planner_service
 from service.scheduling.disclosure import SECRETARIAT
 from service.scheduling.models import VdoSession
 from service.scheduling.recurrence import WEEKDAY_CODES
@@ -94,7 +93,7 @@ class StartByPlanner(_Strict):
     """The planner's best slot for the session's invitees, searched from `days_ahead` on."""
 
     days_ahead: int = Field(ge=0, le=365)
-    window_days: int = Field(ge=1, le=planning.MAX_WINDOW_DAYS)
+    window_days: int = Field(ge=1, le=planner_service.MAX_WINDOW_DAYS)
     step_minutes: int = Field(default=30, ge=5, le=240)
 
 
@@ -351,10 +350,7 @@ def _load_sessions(db: Session, demo_sessions: list[DemoSession], now: datetime)
     for index, demo_session in enumerate(demo_sessions):
         with _entry(f"sessions[{index}]"):
             request = _booking_request(db, demo_session, booked, now)
-            if request.recurrence is not None:
-                booked[request.title] = series.book_series(db, request, now=now)
-            else:
-                booked[request.title] = sessions.book_session(db, request, now=now)
+            booked[request.title] = booking.book(db, request, now=now)
     return len(booked)
 
 
@@ -407,7 +403,7 @@ def _start(
         day = earliest + timedelta(days=(WEEKDAY_CODES.index(rule.day) - earliest.weekday()) % 7)
         return zone.localize(datetime.combine(day, rule.local_time))
     first_day = (now + timedelta(days=rule.days_ahead)).date()
-    plan = planning.plan(
+    plan = planner_service.plan(
         db,
         countries=request.countries,
         people=request.people,

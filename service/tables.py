@@ -1,7 +1,10 @@
 """Imports every area's table models so that `SQLModel.metadata` is complete.
 
-`make_engine`, Alembic's env.py and the tests import this one module instead of listing
-areas; importing it also registers the calendar version counter's flush hook.
+Every entry point imports this one module instead of listing areas: the application
+(`service.app`), the command line and worker (`service.cli`), Alembic's env.py, the tests and
+the benchmarks. Importing it also registers the calendar version counter's flush hook
+(`service.calendar.models`), so that no process can change data behind the feeds' backs.
+`service.db` (the engine factory) imports no model, so this depends on it, never the reverse.
 """
 
 from service.auth import models as auth_models

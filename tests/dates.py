@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from service.clock import Clock
+from service.directory.office_hours import WeeklyHours
 from service.directory.reference import MEMBERS_BY_CODE
 from service.directory.service import PARTNER_DEFAULT_HOURS
 from service.scheduling.availability import Availability, Participant, status_during
 from service.scheduling.holidays_calendar import Holiday, holidays_between
-from service.scheduling.office_hours import WeeklyHours
 
 # How far ahead the first candidate day is: past any "is it in the past" check, with room for a
 # test to move a session a day earlier.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,24 +14,10 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from sqlalchemy import Engine
 
-from service.auth.models import STAFF_ROLES, Role
+from service.auth.models import Role
+from service.auth.principal import Principal
 from service.auth.service import record_token_use, token_use_due, user_for_token
 from service.db import read_only, session_scope
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a detached snapshot of the user, safe to keep after the DB session."""
-
-    user_id: int
-    email: str
-    role: Role
-    person_id: int | None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
-
 
 AuthenticatedRequest = Request[Principal, str, State]
 

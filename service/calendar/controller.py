@@ -22,7 +22,8 @@ from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
 
-from service.auth.guards import AuthenticatedRequest, Principal, is_options_request
+from service.auth.guards import AuthenticatedRequest, is_options_request
+from service.auth.principal import Principal
 from service.calendar import feeds, rsvp
 from service.calendar.schemas import (
     MyFeeds,

@@ -23,7 +23,7 @@ from typing import Any, Literal, cast
 import pytz
 from sqlmodel import Session
 
-from service.auth.guards import Principal
+from service.auth.principal import Principal
 from service.calendar.ics import (
     Attendee,
     AttendeeRole,
@@ -35,7 +35,7 @@ from service.calendar.ics import (
 )
 from service.calendar.rsvp import rsvp_links, rsvp_note
 from service.conferencing.details import MeetingDetails
-from service.scheduling import service as sessions
+from service.scheduling import queries as sessions
 from service.scheduling.disclosure import Viewer, may_see_joining_details
 from service.scheduling.models import Series, SessionStatus, VdoSession
 from service.scheduling.recurrence import RecurrenceRule

@@ -18,7 +18,7 @@ from functools import lru_cache
 from sqlmodel import Session, col, select
 
 from service.calendars.models import WHOLE_COUNTRY, CalendarEntry, EntryKind, OfficialList
-from service.scheduling.office_hours import WeeklyHours
+from service.directory.office_hours import WeeklyHours
 from service.scheduling.official_calendar import DatedHours, OfficialCalendar
 
 _SESSION_KEY = "official_calendar_rows"

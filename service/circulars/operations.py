@@ -36,7 +36,7 @@ from service.minutes.operations import mark_notice_issued
 from service.minutes.queries import agenda_outline, minutes_record
 from service.minutes.records import ActionStatus, MinutesStatus
 from service.queries import get_or_404
-from service.scheduling import service as sessions
+from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus, VdoSession
 
 Renderer = Callable[[Circular], RenderedCircular]

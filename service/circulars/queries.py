@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from service.circulars.models import Circular, CircularDocument, DocumentFormat
 from service.errors import Forbidden, NotFound
 from service.queries import get_or_404
-from service.scheduling import service as sessions
+from service.scheduling import queries as sessions
 from service.scheduling.disclosure import Viewer
 from service.scheduling.models import VdoSession
 

@@ -17,30 +17,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import fontpkg_sarabun
 from docx import Document
 from docx.shared import Pt
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.circulars.documents import Circular, CircularKind
 from service.circulars.models import DocumentFormat
 from service.circulars.thai import english_date, thai_date
 from service.directory.models import Language
-from service.rendering.markdown import render_markdown
+from service.rendering.templates import render, template_dir
 
-
-def _templates_dir() -> Path:
-    """In the package when installed from a wheel (shipped as service/_templates), else the
-    checkout's top-level templates/, like the migrations (service/migrations.py)."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "_templates"
-    return packaged if packaged.is_dir() else package.parent / "templates"
-
-
-TEMPLATES_DIR = _templates_dir()
 FONT_DIR = fontpkg_sarabun.ROOT / "files"
 PREVIEW_MARK = {Language.en: "PREVIEW: not issued", Language.th: "ร่าง: ยังไม่ได้ออกเลขที่"}
 
@@ -53,19 +41,6 @@ class RenderedCircular:
     text: bytes
     pdf: bytes
     docx: bytes
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters["markdown"] = render_markdown
-    return environment
 
 
 def long_date(language: Language) -> Callable[[date], str]:
@@ -88,7 +63,7 @@ def _context(circular: Circular) -> dict[str, Any]:
 
 def _render(circular: Circular, suffix: str) -> str:
     name = f"circulars/{circular.language.value}/{circular.kind.value}.{suffix}"
-    return _environment().get_template(name).render(_context(circular))
+    return render(name, **_context(circular))
 
 
 def render_html(circular: Circular) -> str:
@@ -125,7 +100,7 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     faces, fonts = _pdf_fonts()
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(
+    pdf: bytes = HTML(string=html, base_url=str(template_dir())).write_pdf(
         stylesheets=[faces], font_config=fonts
     )
     return pdf

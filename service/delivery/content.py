@@ -7,43 +7,28 @@ only). HTML is autoescaped; subjects are one line.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytz
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.delivery.mail import Body
+from service.rendering import templates
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 LANGUAGES = ("en", "th")
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(enabled_extensions=("html",), default=False),
-        undefined=StrictUndefined,
-        keep_trailing_newline=False,
-    )
 
 
 def _template_name(language: str, name: str) -> str:
     language = language if language in LANGUAGES else "en"
-    if (TEMPLATES / language / name).exists():
-        return f"{language}/{name}"
-    return f"en/{name}"
+    if (templates.template_dir() / "email" / language / name).exists():
+        return f"email/{language}/{name}"
+    return f"email/en/{name}"
 
 
 def render(language: str, template: str, context: dict[str, Any]) -> tuple[str, Body]:
     """(subject, body) of `template` ("session", "reminder", "answer") in the language."""
-    environment = _environment()
 
     def one(suffix: str) -> str:
-        name = _template_name(language, f"{template}.{suffix}")
-        return environment.get_template(name).render(**context)
+        return templates.render(_template_name(language, f"{template}.{suffix}"), **context)
 
     subject = " ".join(one("subject.txt").split())
     return subject, Body(text=one("txt"), html=one("html"))

@@ -31,7 +31,7 @@ from service.delivery import mail
 from service.delivery.content import local_time, render
 from service.delivery.models import MessageKind, OutboxMessage, WebhookReceiver
 from service.directory.models import Person
-from service.scheduling import service as sessions
+from service.scheduling import queries as sessions
 from service.scheduling.models import PartStat, SessionStatus, VdoSession
 from service.settings import Settings
 

@@ -20,7 +20,7 @@ from service.delivery.content import local_time, render
 from service.delivery.enqueue import add_messages, email_message, join_url
 from service.delivery.models import OutboxMessage
 from service.directory.models import Person
-from service.scheduling import service as sessions
+from service.scheduling import queries as sessions
 from service.scheduling.models import PartStat, SessionStatus, VdoSession
 from service.settings import Settings
 

@@ -28,6 +28,7 @@ from service.directory.schemas import (
 )
 from service.errors import InvalidInput
 from service.queries import CountryFilter, Page, SearchText
+from service.scheduling import invitations
 
 Limit = Annotated[int, Parameter(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Parameter(ge=0, description="Items to skip")]
@@ -144,6 +145,7 @@ class PersonController(Controller):
         status_code=HTTP_204_NO_CONTENT,
     )
     def delete_person(self, db: Db, person_id: FromPath[int]) -> None:
+        invitations.check_not_invited(db, person_id)
         directory.delete_person(db, person_id)
 
     @post(

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from service.auth.models import User
 from service.directory.models import Agency, AgencyKind, Country, Person
+from service.directory.office_hours import WeeklyHours
 from service.directory.reference import WEEKDAYS, member_seed_rows
 from service.directory.schemas import (
     AgencyUpdate,
@@ -26,8 +27,6 @@ from service.directory.schemas import (
 from service.email_address import check_email
 from service.errors import Conflict, NotFound, field_error, invalid_field
 from service.queries import check_name_free, get_or_404, paginate, text_search
-from service.scheduling.models import SessionParticipant
-from service.scheduling.office_hours import WeeklyHours
 
 PARTNER_DEFAULT_HOURS = {
     day: ([["09:00", "17:00"]] if day in WEEKDAYS[:5] else []) for day in WEEKDAYS
@@ -299,14 +298,11 @@ def update_person(db: Session, person_id: int, data: PersonUpdate) -> Person:
 
 
 def delete_person(db: Session, person_id: int) -> None:
-    """Delete someone who takes part in nothing; invitations and accounts keep history."""
+    """Delete someone with no account; accounts keep history.
+
+    Sessions refer to people, not the other way round: the API asks scheduling first
+    (`invitations.check_not_invited`), and the database refuses to drop an invitee anyway."""
     person = get_person(db, person_id)
-    invited = db.exec(select(func.count()).where(SessionParticipant.person_id == person_id)).one()
-    if invited:
-        raise Conflict(
-            f"{person.name} is invited to {invited} session(s) and stays in their records; "
-            "remove them from those sessions first."
-        )
     if db.exec(select(User.id).where(User.person_id == person_id)).first() is not None:
         raise Conflict(f"{person.name} has a user account; remove the account first.")
     db.delete(person)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from service.auth.guards import Principal
+from service.auth.principal import Principal
 from service.directory.models import Country, Person
 from service.errors import Forbidden
 from service.scheduling.models import SessionCountry, SessionParticipant

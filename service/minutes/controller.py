@@ -13,8 +13,7 @@ from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK
 
 from service.auth.guards import AuthenticatedRequest, staff_only
-from service.db import utcnow
-from service.dependencies import Db
+from service.dependencies import AppClock, Db
 from service.minutes import documents, operations, queries
 from service.minutes.access import standing, viewer
 from service.minutes.records import ActionStatus
@@ -54,9 +53,9 @@ class AgendaController(Controller):
 
     @put(guards=[staff_only], sync_to_thread=True, summary="Replace the agenda (409 if stale)")
     def save_agenda(
-        self, db: Db, session_id: FromPath[int], data: JSONBody[AgendaIn]
+        self, db: Db, clock: AppClock, session_id: FromPath[int], data: JSONBody[AgendaIn]
     ) -> AgendaRead:
-        operations.save_agenda(db, session_id, data, utcnow())
+        operations.save_agenda(db, session_id, data, clock.now())
         return queries.agenda_read(db, session_id)
 
     @post(
@@ -70,12 +69,13 @@ class AgendaController(Controller):
     def attach(
         self,
         db: Db,
+        clock: AppClock,
         session_id: FromPath[int],
         item_id: FromPath[int],
         data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> DocumentRead:
         content = data.file.read(documents.MAX_BYTES + 1)
-        return documents.attach(db, session_id, item_id, data.filename, content, utcnow())
+        return documents.attach(db, session_id, item_id, data.filename, content, clock.now())
 
     @get(
         "/documents/{document_id:int}",
@@ -105,9 +105,9 @@ class MinutesController(Controller):
 
     @get(sync_to_thread=True, summary="The current minutes, deadline in your own zone")
     def read_minutes(
-        self, db: Db, request: AuthenticatedRequest, session_id: FromPath[int]
+        self, db: Db, clock: AppClock, request: AuthenticatedRequest, session_id: FromPath[int]
     ) -> MinutesRead:
-        operations.apply_silence_procedure(db, utcnow())
+        operations.apply_silence_procedure(db, clock.now())
         return queries.minutes_read(db, session_id, standing(db, session_id, request.user))
 
     @put(
@@ -118,12 +118,13 @@ class MinutesController(Controller):
     def save_minutes(
         self,
         db: Db,
+        clock: AppClock,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[MinutesSave],
     ) -> MinutesRead:
         who = standing(db, session_id, request.user)
-        operations.save_minutes(db, session_id, data, who.user_id, utcnow())
+        operations.save_minutes(db, session_id, data, who.user_id, clock.now())
         return queries.minutes_read(db, session_id, who)
 
     @get("/revisions", guards=[staff_only], sync_to_thread=True, summary="Every revision")
@@ -156,11 +157,12 @@ class MinutesController(Controller):
     def circulate(
         self,
         db: Db,
+        clock: AppClock,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[CirculateIn],
     ) -> MinutesRead:
-        operations.circulate(db, session_id, data.deadline, utcnow())
+        operations.circulate(db, session_id, data.deadline, clock.now())
         return queries.minutes_read(db, session_id, standing(db, session_id, request.user))
 
     @post(
@@ -184,10 +186,10 @@ class MinutesController(Controller):
         summary="Adopt explicitly (409 while an objection stands)",
     )
     def adopt(
-        self, db: Db, request: AuthenticatedRequest, session_id: FromPath[int]
+        self, db: Db, clock: AppClock, request: AuthenticatedRequest, session_id: FromPath[int]
     ) -> MinutesRead:
         who = standing(db, session_id, request.user)
-        operations.adopt(db, session_id, who.user_id, utcnow())
+        operations.adopt(db, session_id, who.user_id, clock.now())
         return queries.minutes_read(db, session_id, who)
 
     @post(
@@ -199,12 +201,13 @@ class MinutesController(Controller):
     def corrigendum(
         self,
         db: Db,
+        clock: AppClock,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[CorrigendumIn],
     ) -> RevisionRead:
         who = standing(db, session_id, request.user)
-        row = operations.record_corrigendum(db, session_id, data, who.user_id, utcnow())
+        row = operations.record_corrigendum(db, session_id, data, who.user_id, clock.now())
         return queries.revision_read(db, session_id, row.number)
 
     @get("/comments", sync_to_thread=True, summary="Comments per item")
@@ -218,12 +221,13 @@ class MinutesController(Controller):
     def add_comment(
         self,
         db: Db,
+        clock: AppClock,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[CommentIn],
     ) -> CommentRead:
         who = standing(db, session_id, request.user)
-        row = operations.comment(db, session_id, data, who, utcnow())
+        row = operations.comment(db, session_id, data, who, clock.now())
         return queries.comment_read(row, queries.author_names(db, [row.author_id]))
 
     @post(
@@ -235,12 +239,13 @@ class MinutesController(Controller):
     def respond(
         self,
         db: Db,
+        clock: AppClock,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[ResponseIn],
     ) -> ResponseRead:
         who = standing(db, session_id, request.user)
-        row = operations.respond(db, session_id, data, who, utcnow())
+        row = operations.respond(db, session_id, data, who, clock.now())
         return queries.response_read(row, queries.author_names(db, [row.user_id]))
 
 

@@ -45,7 +45,7 @@ from service.minutes.workflow import (
     next_status,
     silence_adopts,
 )
-from service.scheduling import service as sessions
+from service.scheduling import queries as sessions
 
 CONTENT_FIELDS = set(MinutesContent.model_fields)
 

@@ -56,7 +56,7 @@ from service.minutes.schemas import (
     RevisionRead,
 )
 from service.rendering.markdown import render_markdown
-from service.scheduling import service as sessions
+from service.scheduling import queries as sessions
 from service.scheduling.models import PartStat, SessionCountry, SessionParticipant, VdoSession
 
 MATTERS_ARISING = STANDARD_AGENDA.index("Matters arising from the last meeting")

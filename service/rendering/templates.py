@@ -16,6 +16,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from service.rendering.markdown import render_markdown
+
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
@@ -28,7 +30,7 @@ def template_dir() -> Path:
 @cache
 def environment() -> Environment:
     """The shared environment, made once per process (Jinja caches compiled templates in it)."""
-    return Environment(
+    shared = Environment(
         loader=FileSystemLoader(template_dir()),
         autoescape=select_autoescape(enabled_extensions=("html", "xml"), default=False),
         undefined=StrictUndefined,
@@ -37,6 +39,9 @@ def environment() -> Environment:
         keep_trailing_newline=False,
         auto_reload=False,
     )
+    # User-written Markdown (circulars' bodies), sanitised to HTML.
+    shared.filters["markdown"] = render_markdown
+    return shared
 
 
 def render(name: str, /, **context: Any) -> str:

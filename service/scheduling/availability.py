@@ -31,6 +31,12 @@ from typing import NamedTuple
 
 import pytz
 
+from service.directory.office_hours import (
+    MINUTES_PER_DAY,
+    WeeklyHours,
+    WorkPeriod,
+    weekday_name,
+)
 from service.scheduling.holidays_calendar import Holiday
 from service.scheduling.intervals import (
     Interval,
@@ -39,12 +45,6 @@ from service.scheduling.intervals import (
     span_between,
     subtract_spans,
     to_epoch,
-)
-from service.scheduling.office_hours import (
-    MINUTES_PER_DAY,
-    WeeklyHours,
-    WorkPeriod,
-    weekday_name,
 )
 from service.scheduling.official_calendar import (
     OfficialCalendar,

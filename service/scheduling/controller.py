@@ -15,9 +15,10 @@ from service.delivery.enqueue import Change, enqueue_cancellation, enqueue_sessi
 from service.dependencies import AppClock, Db
 from service.errors import invalid_field
 from service.queries import CountryFilter, Page
-from service.scheduling import planning, unavailability
-from service.scheduling import service as sessions
+from service.scheduling import booking, changes, planner_service, unavailability
+from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
+from service.scheduling.presenter import session_read, session_reads
 from service.scheduling.schemas import (
     CancelRequest,
     GridOut,
@@ -28,17 +29,15 @@ from service.scheduling.schemas import (
     UnavailabilityIn,
     UnavailabilityRead,
 )
-from service.scheduling.series import book_series
-from service.scheduling.views import session_read, session_reads
 
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 Offset = Annotated[int, Parameter(ge=0)]
 PlannerCountries = Annotated[
     str | None,
-    Parameter(description=f"e.g. TH,MM,ID; at most {planning.MAX_COUNTRIES} country codes"),
+    Parameter(description=f"e.g. TH,MM,ID; at most {planner_service.MAX_COUNTRIES} country codes"),
 ]
 PlannerPeople = Annotated[
-    str | None, Parameter(description=f"e.g. 3,7; at most {planning.MAX_PEOPLE} person ids")
+    str | None, Parameter(description=f"e.g. 3,7; at most {planner_service.MAX_PEOPLE} person ids")
 ]
 
 
@@ -96,10 +95,7 @@ class SessionController(Controller):
         request: AuthenticatedRequest,
         data: JSONBody[SessionCreate],
     ) -> SessionRead:
-        if data.recurrence is not None:
-            booked = book_series(db, data, now=clock.now())
-        else:
-            booked = sessions.book_session(db, data, now=clock.now())
+        booked = booking.book(db, data, now=clock.now())
         # In the confirmation's transaction (booking commits its reservation before that).
         enqueue_session_change(db, state.settings, booked, Change.booked)
         return session_read(db, booked, request.user)
@@ -119,7 +115,7 @@ class SessionController(Controller):
         session_id: FromPath[int],
         data: JSONBody[SessionUpdate],
     ) -> SessionRead:
-        changed = sessions.reschedule(db, session_id, data, now=clock.now())
+        changed = changes.reschedule(db, session_id, data, now=clock.now())
         enqueue_session_change(db, state.settings, changed, Change.updated)
         return session_read(db, changed, request.user)
 
@@ -139,7 +135,7 @@ class SessionController(Controller):
         data: JSONBody[CancelRequest | None] = None,
     ) -> list[SessionRead]:
         scope = (data or CancelRequest()).scope
-        cancelled = sessions.cancel(db, session_id, scope)
+        cancelled = changes.cancel(db, session_id, scope)
         enqueue_cancellation(db, state.settings, cancelled)
         return session_reads(db, cancelled, request.user)
 
@@ -198,7 +194,7 @@ class PlannerController(Controller):
         bridge: FromQuery[int | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
     ) -> PlanOut:
-        return planning.plan(
+        return planner_service.plan(
             db,
             countries=_codes(countries),
             people=_ids(people),
@@ -221,7 +217,7 @@ class PlannerController(Controller):
         people: PlannerPeople = None,
         cell: Annotated[int, Parameter(ge=15, le=60, description="cell minutes")] = 30,
     ) -> GridOut:
-        return planning.grid(
+        return planner_service.grid(
             db,
             countries=_codes(countries),
             people=_ids(people),

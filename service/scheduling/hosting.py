@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from service.errors import invalid_field
+from service.scheduling.invitations import Invitation
 from service.scheduling.models import Series, VdoSession
+from service.scheduling.queries import invited_countries, invitees
 from service.scheduling.rotation import (
     continue_rotation,
     countries_taking_part,
@@ -20,7 +22,6 @@ from service.scheduling.rotation import (
     rotate_hosts,
 )
 from service.scheduling.schemas import SessionCreate
-from service.scheduling.service import Invitation, invited_countries, invitees
 
 
 @dataclass(frozen=True)

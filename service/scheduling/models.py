@@ -19,7 +19,7 @@ from service.db import UTCDateTime, utcnow
 class SessionStatus(StrEnum):
     # Reserved: holding its bridge slot while the video provider makes the room. Not booked
     # yet, so no list, feed or invite shows it; confirmed or deleted within seconds, or
-    # released as stale after a crash (service.scheduling.service.RESERVATION_LIFETIME).
+    # released as stale after a crash (service.scheduling.reservations.RESERVATION_LIFETIME).
     pending = "pending"
     confirmed = "confirmed"
     cancelled = "cancelled"

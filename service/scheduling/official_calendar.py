@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from service.directory.office_hours import WeeklyHours, WorkPeriod
 from service.scheduling import holidays_calendar
 from service.scheduling.holidays_calendar import Holiday
-from service.scheduling.office_hours import WeeklyHours, WorkPeriod
 
 
 @dataclass(frozen=True, slots=True)

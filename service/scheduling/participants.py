@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from service.calendars.queries import official_calendar
 from service.directory.models import Agency, AgencyKind, Country, Person
+from service.directory.office_hours import WeeklyHours
 from service.directory.reference import MEMBERS_BY_CODE
 from service.errors import invalid_field
 from service.scheduling.availability import Participant
@@ -29,7 +30,6 @@ from service.scheduling.models import (
     SessionParticipant,
     VdoSession,
 )
-from service.scheduling.office_hours import WeeklyHours
 
 
 def _hours(country: Country, subdivision: str | None) -> WeeklyHours:

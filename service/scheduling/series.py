@@ -28,35 +28,35 @@ from service.errors import Conflict, DomainError, InvalidInput, invalid_field
 from service.scheduling.availability import Availability, Participant
 from service.scheduling.hosting import next_hosts, plan_hosts
 from service.scheduling.intervals import Interval
+from service.scheduling.invitations import (
+    Invitation,
+    add_invitees,
+    check_chair,
+    check_times,
+    describe,
+    resolve_invitation,
+    unavailable,
+)
 from service.scheduling.models import Series, SessionStatus, VdoSession
 from service.scheduling.participants import bridge_bookings
+from service.scheduling.queries import invited_countries, invitees
 from service.scheduling.recurrence import (
     RecurrenceRule,
     check_series_end,
     expand_occurrences,
     suggest_next_working_day,
 )
-from service.scheduling.schemas import MAX_INVITEES, SessionCreate
-from service.scheduling.service import (
-    Invitation,
+from service.scheduling.reservations import (
     Reservation,
     active_bridge,
-    add_invitees,
     check_bridge_free,
-    check_chair,
-    check_times,
     confirm_reservation,
-    describe,
     insert_session,
-    invited_countries,
-    invitees,
     meeting_valid_until,
-    new_uid,
-    record_series_change,
     release_stale_reservations,
-    resolve_invitation,
-    unavailable,
 )
+from service.scheduling.revisions import new_uid, record_series_change
+from service.scheduling.schemas import MAX_INVITEES, SessionCreate
 
 # Occurrences are stored this far ahead; `extend_series` keeps the horizon moving.
 HORIZON = timedelta(days=190)
@@ -88,7 +88,7 @@ def book_series(
 ) -> VdoSession:
     """Book every occurrence up to the horizon; returns the first one.
 
-    Commits `db` on the way, like `book_session` (see `confirm_reservation`)."""
+    Commits `db` on the way, like any booking (see `confirm_reservation`)."""
     assert data.recurrence is not None  # noqa: S101 - callers book a series only with a rule
     zone_name = check_zone("organiser_zone", data.organiser_zone)
     zone = pytz.timezone(zone_name)

@@ -9,9 +9,9 @@ from typing import Any
 from litestar import Request
 from sqlmodel import Session, select
 
-from service.auth.guards import Principal
 from service.auth.models import User
 from service.auth.passwords import hash_password, verify_and_update
+from service.auth.principal import Principal
 from service.auth.service import check_password
 
 SESSION_USER_KEY = "user_id"

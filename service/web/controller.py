@@ -29,7 +29,7 @@ from litestar.status_codes import (
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from service.auth.guards import Principal
+from service.auth.principal import Principal
 from service.calendar import feeds, rsvp
 from service.delivery import service as delivery
 from service.delivery.enqueue import enqueue_answer
@@ -38,10 +38,10 @@ from service.dependencies import AppClock, Db
 from service.directory.service import get_person, list_countries
 from service.errors import DomainError, NotFound
 from service.rendering.templates import render
-from service.scheduling import service as sessions
+from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
+from service.scheduling.presenter import session_read
 from service.scheduling.schemas import Scope
-from service.scheduling.views import session_read
 from service.settings import Settings
 from service.web import views
 from service.web.accounts import SESSION_USER_KEY, authenticate, signed_in

@@ -21,7 +21,8 @@ from sqlmodel import col, select
 from service.db import read_only, session_scope, utcnow
 from service.directory.models import Country
 from service.errors import Conflict, NotFound
-from service.scheduling import service as sessions
+from service.scheduling import queries, reservations
+from service.scheduling.booking import book
 from service.scheduling.models import (
     Series,
     SessionCountry,
@@ -162,11 +163,11 @@ def _look_from_another_connection(engine: Engine) -> Look:
                 )
             ).scalar_one()
     with session_scope(read_only(engine)) as db:
-        _, listed = sessions.list_sessions(db)
+        _, listed = queries.list_sessions(db)
         readable = True
         for session_id in _ids(engine):
             try:
-                sessions.get_session(db, session_id)
+                queries.get_session(db, session_id)
             except NotFound:
                 readable = False
     return Look(_statuses(engine), write_seconds, idle_in_transaction, listed, readable)
@@ -204,9 +205,7 @@ def test_a_reservation_holds_the_bridge_against_a_competing_booking(
     def compete() -> str:
         with session_scope(booking.engine) as db:
             try:
-                sessions.book_session(
-                    db, SessionCreate(**booking.body(bridge, title="Rival")), now=utcnow()
-                )
+                book(db, SessionCreate(**booking.body(bridge, title="Rival")), now=utcnow())
             except Conflict as exc:
                 return exc.detail
         return "booked"
@@ -330,7 +329,7 @@ def _reserve_directly(
 @pytest.mark.parametrize("series", [False, True])
 def test_a_stale_reservation_does_not_block_the_bridge(booking: Booking, series: bool) -> None:
     bridge = make_bridge(booking.client, booking.headers)
-    stale = utcnow() - sessions.RESERVATION_LIFETIME * 2
+    stale = utcnow() - reservations.RESERVATION_LIFETIME * 2
     _reserve_directly(booking, bridge, stale, series=series)
 
     response = booking.book(bridge)

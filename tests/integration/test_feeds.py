@@ -11,8 +11,8 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from service.db import session_scope
+from service.scheduling.changes import reschedule
 from service.scheduling.schemas import SessionUpdate
-from service.scheduling.service import reschedule
 from service.settings import Settings
 from tests.dates import MovableClock, iso
 from tests.integration.calendar_network import (

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, update
 from service.db import session_scope
 from service.minutes import operations
 from service.minutes.models import Minutes
+from tests.dates import MovableClock
 from tests.integration.minutes_world import World, build_world
 
 TODAY = datetime.now(UTC).date()
@@ -324,6 +325,25 @@ def test_the_silence_procedure_adopts_at_the_deadline_unless_someone_objects(
     assert adopted["status"] == "adopted"
     assert adopted["adopted_by_silence"] is True
     assert datetime.fromisoformat(adopted["adopted_at"]) == deadline
+
+
+def test_the_deadline_passes_on_the_application_clock(
+    client: TestClient, staff_headers: dict[str, str], world: World, clock: MovableClock
+) -> None:
+    """Every minutes decision asks the injected clock, so a deadline passes when it says so."""
+    _circulated(client, staff_headers, world)
+    clock.advance(timedelta(days=8))
+
+    settled = client.get(_url(world), headers=staff_headers).json()
+
+    assert settled["status"] == "adopted"
+    assert settled["adopted_by_silence"] is True
+    late = client.post(
+        _url(world, "/responses"),
+        headers=world.headers["VN"],
+        json={"position": "objection", "comment": "Too late."},
+    )
+    assert late.status_code == 409, late.text
 
 
 def test_reading_minutes_past_the_deadline_settles_them_but_not_over_an_objection(

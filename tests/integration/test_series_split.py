@@ -14,9 +14,9 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from service.db import session_scope, utcnow
+from service.scheduling.changes import reschedule
 from service.scheduling.schemas import SessionCreate, SessionUpdate
 from service.scheduling.series import book_series, extend_series
-from service.scheduling.service import reschedule
 from tests.integration.network import Network, book, build_network
 from tests.integration.relative_dates import (
     THURSDAY,

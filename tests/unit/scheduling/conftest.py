@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from service.directory.office_hours import WeeklyHours
 from service.directory.reference import MEMBER_STATES, MEMBERS_BY_CODE
 from service.scheduling.availability import Participant
-from service.scheduling.office_hours import WeeklyHours
 
 MemberFactory = Callable[..., Participant]
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from service.directory.office_hours import WeeklyHours
 from service.scheduling.availability import (
     Availability,
     Participant,
@@ -12,7 +13,6 @@ from service.scheduling.availability import (
     status_during,
 )
 from service.scheduling.intervals import Interval
-from service.scheduling.office_hours import WeeklyHours
 
 
 def utc(*args: int) -> datetime:

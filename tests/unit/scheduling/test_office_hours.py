@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
+from service.directory.office_hours import WeeklyHours, WorkPeriod
 from service.directory.reference import MEMBER_STATES, MEMBERS_BY_CODE
-from service.scheduling.office_hours import WeeklyHours, WorkPeriod
 
 FRIDAY = date(2026, 12, 4)
 SATURDAY = date(2026, 12, 5)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from service.directory.office_hours import WeeklyHours
 from service.directory.reference import MEMBERS_BY_CODE
 from service.scheduling.availability import Availability, status_during
-from service.scheduling.office_hours import WeeklyHours
 from service.scheduling.official_calendar import DatedHours, OfficialCalendar, holiday_on
-from service.scheduling.planner import find_common_slots
+from service.scheduling.slot_finder import find_common_slots
 from tests.integration.relative_dates import local_start
 
 HOUR = timedelta(hours=1)

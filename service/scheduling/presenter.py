@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pytz
 from sqlmodel import Session
 
-from service.auth.guards import Principal
-from service.scheduling import service as sessions
+from service.auth.principal import Principal
+from service.scheduling import queries as sessions
 from service.scheduling.disclosure import meeting_for
 from service.scheduling.models import VdoSession
 from service.scheduling.schemas import AttendeeRead, SessionRead

@@ -31,6 +31,7 @@ from math import gcd
 from operator import sub
 from typing import NamedTuple
 
+from service.directory.office_hours import format_minute
 from service.scheduling.availability import (
     Availability,
     Block,
@@ -53,7 +54,6 @@ from service.scheduling.intervals import (
     intersect_spans,
     span_between,
 )
-from service.scheduling.office_hours import format_minute
 
 EDGE_MARGIN = timedelta(minutes=30)  # closer than this to opening or closing time is flagged
 BRIDGE_LABEL = "Bridge"

@@ -15,7 +15,7 @@ from service.scheduling.availability import (
     status_during,
 )
 from service.scheduling.intervals import Interval
-from service.scheduling.planner import day_grid, find_common_slots
+from service.scheduling.slot_finder import day_grid, find_common_slots
 
 HOUR = timedelta(hours=1)
 QUARTER = timedelta(minutes=15)

@@ -16,7 +16,6 @@ from service.scheduling.participants import (
     load_people,
     people_participants,
 )
-from service.scheduling.planner import day_grid, find_common_slots
 from service.scheduling.schemas import (
     GridCellOut,
     GridOut,
@@ -25,6 +24,7 @@ from service.scheduling.schemas import (
     SlotOut,
     SlotParticipantOut,
 )
+from service.scheduling.slot_finder import day_grid, find_common_slots
 
 MAX_WINDOW_DAYS = 92
 # Each participant is checked at every step of the window, so the lists stay modest.

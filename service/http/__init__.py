@@ -1,0 +1,1 @@
+"""The HTTP edge shared by every area: problem+json responses for errors."""
