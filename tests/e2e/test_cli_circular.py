@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.vdo_command import VDO
 
 
 def test_sample_writes_a_thai_notice_of_the_demo_session(tmp_path: Path) -> None:
@@ -15,7 +16,7 @@ def test_sample_writes_a_thai_notice_of_the_demo_session(tmp_path: Path) -> None
     }
     out = tmp_path / "notice.txt"
     done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "circular", "sample", "--lang", "th", "--out", out],
+        [*VDO, "circular", "sample", "--lang", "th", "--out", out],
         env=env,
         capture_output=True,
         text=True,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,8 +15,7 @@ from service.minutes import operations
 from service.minutes.models import Minutes
 from service.minutes.schemas import MinutesSave
 from tests.integration.minutes_world import build_world
-
-VDO = [sys.executable, "-m", "service.cli"]
+from tests.support.vdo_command import VDO
 
 
 def _vdo(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

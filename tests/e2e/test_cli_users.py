@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,7 @@ from sqlalchemy import create_engine, text
 
 from service.app import create_app
 from service.settings import Settings
-
-VDO = [sys.executable, "-m", "service.cli"]
+from tests.support.vdo_command import VDO
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from tests.integration.outbox_world import (
     worker_settings,
 )
 from tests.support.mail_catcher import MailCatcher
+from tests.support.vdo_command import VDO
 from tests.support.webhook_receiver import WebhookReceiver
 
 
@@ -48,7 +48,7 @@ def _worker_process(
         | env
     )
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "vdo"), "worker", *args],
+        [*VDO, "worker", *args],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -189,10 +189,13 @@ def _monthly_on(
     return _occurrences(client, headers, response.json()["series_id"])
 
 
-def _tuesday_ahead(first_day: int, last_day: int) -> date:
-    """The first Tuesday at least two weeks ahead falling on a day of the month in the range."""
+def _tuesday_ahead(first_day: int, last_day: int, *, fifth_follows: bool = False) -> date:
+    """The first Tuesday at least two weeks ahead falling on a day of the month in the range
+    (and, with `fifth_follows`, in a month whose next Tuesday is its fifth: not in February)."""
     tuesday = weekday_ahead(TUESDAY)
-    while not first_day <= tuesday.day <= last_day:
+    while not first_day <= tuesday.day <= last_day or (
+        fifth_follows and (tuesday + timedelta(weeks=1)).month != tuesday.month
+    ):
         tuesday += timedelta(weeks=1)
     return tuesday
 
@@ -221,7 +224,7 @@ def test_a_move_no_rule_can_express_is_refused_and_changes_nothing(
 ) -> None:
     # The fourth Tuesday of each month, moved a week on in a month with five Tuesdays: no
     # monthly rule here repeats the fifth Tuesday.
-    tuesday = _tuesday_ahead(22, 24)
+    tuesday = _tuesday_ahead(22, 24, fifth_follows=True)
     before = _monthly_on(client, staff_headers, network, tuesday, nth=4)
     refused = client.patch(
         f"/api/v1/sessions/{before[0]['id']}",
