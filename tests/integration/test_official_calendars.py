@@ -39,12 +39,17 @@ def _weekday_after(day: date, country: str, weekday: int = 0) -> date:
     return day
 
 
+def _final_name(name: str) -> str:
+    """Drops the mark: "X (estimated)" -> "X", "X (observed, estimated)" -> "X (observed)"."""
+    return name.replace(" (estimated)", "").replace(", estimated)", ")")
+
+
 def _csv(days: list[Holiday], working: Sequence[date] = ()) -> str:
     """The list as a government would publish it: final names, without "(estimated)"."""
     text = io.StringIO()
     rows = csv.writer(text)
     rows.writerow(["date", "name", "kind"])
-    rows.writerows([h.date, h.name.replace(" (estimated)", ""), "day_off"] for h in days)
+    rows.writerows([h.date, _final_name(h.name), "day_off"] for h in days)
     rows.writerows([day, "Make-up working day", "working_day"] for day in working)
     return text.getvalue()
 
