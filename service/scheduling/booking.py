@@ -18,6 +18,7 @@ from service.scheduling.invitations import (
     add_invitees,
     availability_problems,
     check_chair,
+    check_chair_country,
     check_times,
     refuse_unacknowledged,
     resolve_invitation,
@@ -71,6 +72,7 @@ def _book_session(
         db, data.people, data.countries, start, end, max_people=MAX_INVITEES
     )
     check_chair(invitation, data.chair_person_id)
+    check_chair_country(invitation, data.chair_country)
     problems = availability_problems(invitation.participants, start, end)
     refuse_unacknowledged(problems, data.acknowledge_problems, "Not booked")
     release_stale_reservations(db)

@@ -35,10 +35,7 @@ def plan_hosts(data: SessionCreate, invitation: Invitation, count: int) -> HostP
     """The chairs of a new series' `count` occurrences, or a 422 naming the field at fault."""
     if data.chair_country is None and data.host_order is None:
         return HostPlan([], [], [None] * count)
-    taking_part = countries_taking_part(
-        [country.code for country in invitation.countries],
-        [person.country_code for person in invitation.people],
-    )
+    taking_part = invitation.countries_taking_part()
     try:
         order = host_order(taking_part, [code.upper() for code in data.host_order or []])
     except ValueError as exc:

@@ -35,6 +35,7 @@ from service.scheduling.participants import (
     load_people,
     people_participants,
 )
+from service.scheduling.rotation import countries_taking_part
 
 # --- who takes part ----------------------------------------------------------------------------
 
@@ -44,6 +45,13 @@ class Invitation:
     countries: list[Country]
     people: list[Person]  # named people and the invited countries' delegations, no duplicates
     participants: list[Participant]  # countries and people, for availability checks
+
+    def countries_taking_part(self) -> set[str]:
+        """The countries that may chair (see `rotation.countries_taking_part`)."""
+        return countries_taking_part(
+            [country.code for country in self.countries],
+            [person.country_code for person in self.people],
+        )
 
 
 def delegation_members(db: Session, codes: Sequence[str]) -> list[Person]:
@@ -149,6 +157,19 @@ def check_chair(invitation: Invitation, chair_person_id: int | None) -> None:
     """Before anything is made at the video provider: the chair must be an invitee."""
     if chair_person_id is not None and chair_person_id not in {p.id for p in invitation.people}:
         raise invalid_field("chair_person_id", "the chair must be one of the invited people")
+
+
+def check_chair_country(invitation: Invitation, chair_country: str | None) -> None:
+    """A session is chaired by a country taking part in it, as a series' rotation is."""
+    if chair_country is None:
+        return
+    taking_part = invitation.countries_taking_part()
+    if chair_country.upper() not in taking_part:
+        raise invalid_field(
+            "chair_country",
+            f"{chair_country.upper()} does not take part in this session; "
+            f"the chair is one of {', '.join(sorted(taking_part))}",
+        )
 
 
 def add_invitees(

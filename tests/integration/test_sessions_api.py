@@ -454,6 +454,34 @@ def test_chair_must_be_invited_and_is_marked_as_chair(
     assert roles == {"SG": "CHAIR", "TH": "REQ-PARTICIPANT"}
 
 
+def test_the_chair_country_must_take_part(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    network: Network,
+    engine: Engine,
+    clock: MovableClock,
+) -> None:
+    start = iso(working_start(clock, ["TH", "SG"]))
+    uninvited = book(
+        client, staff_headers, network, countries=["TH", "SG"], chair_country="LA", start=start
+    )
+    assert uninvited.status_code == 422, uninvited.text
+    error = uninvited.json()["errors"][0]
+    assert error["field"] == "chair_country"
+    assert "SG, TH" in error["reason"]
+    assert _sessions(engine) == 0
+    chaired = book(
+        client,
+        staff_headers,
+        network,
+        people=[network.people["SG"]],
+        chair_country="sg",
+        start=start,
+    )
+    assert chaired.status_code == 201, chaired.text
+    assert chaired.json()["chair_country"] == "SG"
+
+
 def test_refused_booking_leaves_no_meeting_at_the_provider(
     client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
