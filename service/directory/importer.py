@@ -125,8 +125,22 @@ def read_people_csv(text: str) -> list[dict[str, str]]:
             f"{', '.join(REQUIRED_COLUMNS)} and may include {', '.join(KNOWN_COLUMNS[2:])}.",
             errors=[{"row": 1, "column": c, "reason": "missing column"} for c in missing],
         )
+    unknown = [c for c in columns if c not in KNOWN_COLUMNS]
+    if unknown:
+        # Like an unknown JSON field: a misspelt column ("emial") would otherwise be dropped
+        # without a word, and the data in it lost.
+        raise InvalidInput(
+            f"The file has columns this import does not know: {', '.join(unknown)}; "
+            f"the known columns are {', '.join(KNOWN_COLUMNS)}.",
+            errors=[{"row": 1, "column": c, "reason": "unknown column"} for c in unknown],
+        )
     rows = []
     for raw in reader:
+        if raw.get(None):  # DictReader's restkey: cells beyond the header
+            raise InvalidInput(
+                f"Row {reader.line_num} has more cells than the header has columns.",
+                errors=[{"row": reader.line_num, "reason": "more cells than columns"}],
+            )
         rows.append({(k or "").strip().lower(): (v or "") for k, v in raw.items() if k})
         if len(rows) > MAX_ROWS:
             raise InvalidInput(f"The file has more than {MAX_ROWS} rows; split it.")

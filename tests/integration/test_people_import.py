@@ -92,3 +92,18 @@ def test_missing_columns_and_delegates_are_refused(
     assert "no name, email column" in response.json()["detail"]
     assert _post(client, delegate_headers, GOOD).status_code == 403
     assert _people(engine) == 0
+
+
+def test_unknown_columns_and_extra_cells_are_refused_by_name(
+    client: TestClient, staff_headers: dict[str, str], engine: Engine
+) -> None:
+    misspelt = _post(client, staff_headers, "name,email,countyr\nA,a@example.org,TH\n")
+    assert misspelt.status_code == 422, misspelt.text
+    assert "countyr" in misspelt.json()["detail"]
+    assert misspelt.json()["errors"] == [
+        {"row": 1, "column": "countyr", "reason": "unknown column"}
+    ]
+    extra = _post(client, staff_headers, "name,email\nA,a@example.org\nB,b@example.org,TH\n")
+    assert extra.status_code == 422, extra.text
+    assert extra.json()["errors"] == [{"row": 3, "reason": "more cells than columns"}]
+    assert _people(engine) == 0
