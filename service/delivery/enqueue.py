@@ -32,6 +32,7 @@ from service.delivery.content import local_time, render
 from service.delivery.models import MessageKind, OutboxMessage, WebhookReceiver
 from service.directory.models import Person
 from service.scheduling import queries as sessions
+from service.scheduling.changes import Rescheduled
 from service.scheduling.models import PartStat, SessionStatus, VdoSession
 from service.settings import Settings
 
@@ -204,11 +205,17 @@ def _end_meeting_messages(db: Session, session: VdoSession) -> list[OutboxMessag
 
 
 def _session_messages(
-    db: Session, settings: Settings, session: VdoSession, change: Change, event: VdoSession
+    db: Session,
+    settings: Settings,
+    session: VdoSession,
+    change: Change,
+    event: VdoSession,
+    also: str = "",
 ) -> list[OutboxMessage]:
     """Each invitee's email showing `session`, and the webhook events, for a change of `event`
-    (the session that changed: it keys the messages, so each change is enqueued once)."""
-    key = f"{event.id}:r{event.revision}"
+    (the session that changed: it keys the messages, so each change is enqueued once; `also`
+    tells apart a second set of messages for the same change)."""
+    key = f"{event.id}:r{event.revision}{also}"
     messages = [
         _invite_email(db, settings, session, person, change, key)
         for _, person in sessions.invitees(db, session)
@@ -226,6 +233,18 @@ def enqueue_session_change(
     """The messages of a booking or an update of `session` (a series' first affected occurrence
     stands for the series, as in its invite)."""
     add_messages(db, _session_messages(db, settings, session, change, session))
+
+
+def enqueue_reschedule(db: Session, settings: Settings, rescheduled: Rescheduled) -> None:
+    """The update of a rescheduled session and, when it left its series ("this and following"
+    with earlier occurrences), the update of that series, whose rule now ends before it."""
+    changed = rescheduled.session
+    messages = _session_messages(db, settings, changed, Change.updated, changed)
+    if rescheduled.left_series_at is not None:
+        messages += _session_messages(
+            db, settings, rescheduled.left_series_at, Change.updated, changed, also=":left"
+        )
+    add_messages(db, messages)
 
 
 def enqueue_cancellation(db: Session, settings: Settings, cancelled: Sequence[VdoSession]) -> None:

@@ -86,7 +86,17 @@ class _Move:
         return self.start - self.session.start_utc
 
 
-def reschedule(db: Session, session_id: int, data: SessionUpdate, *, now: datetime) -> VdoSession:
+@dataclass(frozen=True)
+class Rescheduled:
+    """What a reschedule changed: the session, and when "this and following" split its series,
+    the first occurrence of the series it left, whose rule now ends before it (its invitees'
+    calendars must hear of that too, or they keep the old later occurrences beside the new)."""
+
+    session: VdoSession
+    left_series_at: VdoSession | None = None
+
+
+def reschedule(db: Session, session_id: int, data: SessionUpdate, *, now: datetime) -> Rescheduled:
     """Edit a session, or an occurrence and the following ones; time changes raise SEQUENCE.
 
     "This and following" splits the series at the occurrence (see `_carry_on_from`), so that
@@ -109,7 +119,7 @@ def reschedule(db: Session, session_id: int, data: SessionUpdate, *, now: dateti
         moves = [_Move(session, start, start + _length(session, data))]
         _check_moves(db, bridge, moves, data, now)
         _apply_moves(db, bridge, moves, data, None)
-        return session
+        return Rescheduled(session)
     rows = _occurrences_from(db, session)
     earlier = _count_earlier(db, session)
     continuation = _continuation(series, session, len(rows), earlier, data)
@@ -117,7 +127,18 @@ def reschedule(db: Session, session_id: int, data: SessionUpdate, *, now: dateti
     _check_moves(db, bridge, moves, data, now)
     carrying_on = _carry_on_from(db, series, session, continuation, earlier, data)
     _apply_moves(db, bridge, moves, data, carrying_on)
-    return session
+    if carrying_on.id == series.id:
+        return Rescheduled(session)
+    return Rescheduled(session, left_series_at=_first_occurrence(db, series))
+
+
+def _first_occurrence(db: Session, series: Series) -> VdoSession | None:
+    return db.exec(
+        select(VdoSession)
+        .where(VdoSession.series_id == series.id)
+        .where(VdoSession.status == SessionStatus.confirmed)
+        .order_by(col(VdoSession.start_utc))
+    ).first()
 
 
 def _length(session: VdoSession, data: SessionUpdate) -> timedelta:

@@ -11,7 +11,12 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from service.auth.guards import AuthenticatedRequest, staff_only
-from service.delivery.enqueue import Change, enqueue_cancellation, enqueue_session_change
+from service.delivery.enqueue import (
+    Change,
+    enqueue_cancellation,
+    enqueue_reschedule,
+    enqueue_session_change,
+)
 from service.dependencies import AppClock, Db
 from service.errors import invalid_field
 from service.queries import CountryFilter, Page
@@ -115,9 +120,9 @@ class SessionController(Controller):
         session_id: FromPath[int],
         data: JSONBody[SessionUpdate],
     ) -> SessionRead:
-        changed = changes.reschedule(db, session_id, data, now=clock.now())
-        enqueue_session_change(db, state.settings, changed, Change.updated)
-        return session_read(db, changed, request.user)
+        rescheduled = changes.reschedule(db, session_id, data, now=clock.now())
+        enqueue_reschedule(db, state.settings, rescheduled)
+        return session_read(db, rescheduled.session, request.user)
 
     @post(
         "/{session_id:int}/cancel",

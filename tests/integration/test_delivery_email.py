@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytz
 from litestar.testing import TestClient
@@ -211,3 +211,55 @@ def test_a_series_is_one_invite_and_cutting_it_short_updates_its_rule(
     master = vevents(calendar)[0]
     assert "UNTIL" in master["RRULE"]
     assert master["RRULE"]["UNTIL"][0] < datetime.fromisoformat(series[2]["start"])
+
+
+def test_moving_this_and_following_also_ends_the_series_left_behind(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    engine: Engine,
+    settings: Settings,
+    catcher: MailCatcher,
+) -> None:
+    world = build_world(client, staff_headers)
+    start = in_days(7)
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][start.weekday()]
+    first = book(
+        client,
+        staff_headers,
+        world,
+        [world.wei],
+        start=start.isoformat(),
+        recurrence={"freq": "WEEKLY", "byweekday": [weekday], "count": 4},
+    )
+    page = client.get("/api/v1/sessions?limit=50", headers=staff_headers).json()
+    series = [s for s in page["items"] if s["series_id"] == first["series_id"]]
+    third_start = datetime.fromisoformat(series[2]["start"])
+    moved = client.patch(
+        f"/api/v1/sessions/{series[2]['id']}",
+        headers=staff_headers,
+        json={
+            "revision": series[2]["revision"],
+            "start": (third_start + timedelta(hours=1)).isoformat(),
+            "scope": "following",
+            "acknowledge_problems": True,
+        },
+    )
+    assert moved.status_code == 200, moved.text
+
+    worker.drain(engine, worker_settings(settings, catcher))
+
+    booked, *updates = catcher.messages()
+    assert booked["Subject"] == "Invitation: Steering committee"
+    calendars = {
+        str(master["UID"]): master
+        for master in (
+            vevents(parse(m.get_body(("calendar",)).get_content().encode()))[0] for m in updates
+        )
+    }
+    assert [m["Subject"] for m in updates] == ["Updated: Steering committee"] * 2
+    assert set(calendars) == {first["uid"], moved.json()["uid"]}
+    left_behind = calendars[first["uid"]]
+    assert left_behind["RRULE"]["UNTIL"][0] < third_start
+    assert int(left_behind["SEQUENCE"]) > 0
+    carried_on = calendars[moved.json()["uid"]]
+    assert carried_on["DTSTART"].dt == third_start + timedelta(hours=1)

@@ -277,7 +277,7 @@ def test_a_helsinki_series_moved_across_the_dst_change_keeps_its_wall_clock_time
         acknowledge_problems=True,
     )
     with session_scope(engine) as db:
-        new_series = reschedule(db, occurrences[2]["id"], update, now=now).series_id or 0
+        new_series = reschedule(db, occurrences[2]["id"], update, now=now).session.series_id or 0
         extend_series(db, now=now + timedelta(days=28))
 
     after = _occurrences(client, staff_headers, new_series)
