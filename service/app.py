@@ -42,7 +42,7 @@ from service.scheduling.controller import (
     UnavailabilityController,
 )
 from service.settings import Settings
-from service.web.controller import web_router
+from service.web.routes import web_router
 from service.web.security import add_security_headers, session_config
 from service.web.throttle import SignInThrottle
 

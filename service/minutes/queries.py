@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 import pytz
 from sqlalchemy import CompoundSelect
@@ -535,3 +535,17 @@ def document(db: Session, session_id: int, document_id: int) -> AgendaDocument:
     if found is None:
         raise NotFound(f"Session {session_id} has no agenda document {document_id}.")
     return found
+
+
+def circulated_to(db: Session, person: Person, now: datetime) -> list[tuple[int, str, datetime]]:
+    """Sessions the person was invited to whose minutes are out for comment and still open:
+    (session id, title, deadline), the nearest deadline first."""
+    rows = db.exec(
+        select(VdoSession.id, VdoSession.title, Minutes.deadline)
+        .join(Minutes, col(Minutes.session_id) == VdoSession.id)
+        .where(Minutes.status == MinutesStatus.circulated)
+        .where(col(Minutes.deadline) > now)
+        .where(col(VdoSession.id).in_(_sessions_of(person)))
+        .order_by(col(Minutes.deadline))
+    ).all()
+    return [(session_id or 0, title, deadline) for session_id, title, deadline in rows if deadline]

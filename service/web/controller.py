@@ -11,15 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from litestar import Controller, Request, Response, Router, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie, State
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.exceptions import HTTPException
-from litestar.middleware import DefineMiddleware
-from litestar.middleware.csrf import CSRFMiddleware
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
-from litestar.static_files import create_static_files_router
 from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
@@ -37,15 +34,16 @@ from service.delivery.models import MessageState
 from service.dependencies import AppClock, Db
 from service.directory.service import get_person, list_countries
 from service.errors import DomainError, NotFound
+from service.minutes import access as minutes_access
 from service.rendering.templates import render
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
 from service.scheduling.presenter import session_read
 from service.scheduling.schemas import Scope
 from service.settings import Settings
-from service.web import views
+from service.web import delegate_work, views
 from service.web.accounts import SESSION_USER_KEY, authenticate, signed_in
-from service.web.security import CSRF_FIELD, csrf_config, csrf_token
+from service.web.security import CSRF_FIELD, csrf_token
 from service.web.throttle import SignInThrottle
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -397,6 +395,10 @@ class DelegatePages(Controller):
             personal=mine.personal,
             new_link=new_link,
             subscriptions=subscriptions,
+            reviews=delegate_work.reviews(db, person, clock.now()),
+            action_items=delegate_work.action_items(
+                db, minutes_access.viewer(db, viewer), person, clock.now()
+            ),
         )
 
 
@@ -455,23 +457,3 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> HtmlResponse:
     if status == HTTP_403_FORBIDDEN and "CSRF" in message:
         message = "This form was out of date. Go back, reload the page and try again."
     return page(request, None, "error.html", status_code=status, message=message)
-
-
-def web_router(settings: Settings) -> Router:
-    """The pages, with the CSRF checks that only they need (the JSON API authenticates by
-    bearer token, not by cookie). The session cookie's middleware is the application's
-    (`web_middleware`): a router's middleware is copied, and its cipher cannot be."""
-    return Router(
-        path="/",
-        route_handlers=[
-            PublicPages,
-            SessionPages,
-            DelegatePages,
-            StaffPages,
-            create_static_files_router(
-                path="/static", directories=[STATIC_DIR], include_in_schema=False
-            ),
-        ],
-        exception_handlers={DomainError: error_page, HTTPException: error_page},
-        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
-    )
