@@ -179,6 +179,23 @@ def test_with_the_embedded_worker_the_server_delivers_by_itself(
     assert [m["Subject"] for m in catcher.messages()] == ["Invitation: Steering committee"]
 
 
+def _weekly_series(client: TestClient, staff: dict[str, str]) -> tuple[dict, list[dict]]:
+    """Four weekly sessions for Wei from a week ahead: the booking and its occurrences."""
+    world = build_world(client, staff)
+    start = in_days(7)
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][start.weekday()]
+    first = book(
+        client,
+        staff,
+        world,
+        [world.wei],
+        start=start.isoformat(),
+        recurrence={"freq": "WEEKLY", "byweekday": [weekday], "count": 4},
+    )
+    page = client.get("/api/v1/sessions?limit=50", headers=staff).json()
+    return first, [s for s in page["items"] if s["series_id"] == first["series_id"]]
+
+
 def test_a_series_is_one_invite_and_cutting_it_short_updates_its_rule(
     client: TestClient,
     staff_headers: dict[str, str],
@@ -186,19 +203,7 @@ def test_a_series_is_one_invite_and_cutting_it_short_updates_its_rule(
     settings: Settings,
     catcher: MailCatcher,
 ) -> None:
-    world = build_world(client, staff_headers)
-    start = in_days(7)
-    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][start.weekday()]
-    first = book(
-        client,
-        staff_headers,
-        world,
-        [world.wei],
-        start=start.isoformat(),
-        recurrence={"freq": "WEEKLY", "byweekday": [weekday], "count": 4},
-    )
-    page = client.get("/api/v1/sessions?limit=50", headers=staff_headers).json()
-    series = [s for s in page["items"] if s["series_id"] == first["series_id"]]
+    _, series = _weekly_series(client, staff_headers)
     cut = client.post(
         f"/api/v1/sessions/{series[2]['id']}/cancel",
         headers=staff_headers,
@@ -225,19 +230,7 @@ def test_moving_this_and_following_also_ends_the_series_left_behind(
     settings: Settings,
     catcher: MailCatcher,
 ) -> None:
-    world = build_world(client, staff_headers)
-    start = in_days(7)
-    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][start.weekday()]
-    first = book(
-        client,
-        staff_headers,
-        world,
-        [world.wei],
-        start=start.isoformat(),
-        recurrence={"freq": "WEEKLY", "byweekday": [weekday], "count": 4},
-    )
-    page = client.get("/api/v1/sessions?limit=50", headers=staff_headers).json()
-    series = [s for s in page["items"] if s["series_id"] == first["series_id"]]
+    first, series = _weekly_series(client, staff_headers)
     third_start = datetime.fromisoformat(series[2]["start"])
     moved = client.patch(
         f"/api/v1/sessions/{series[2]['id']}",
