@@ -30,6 +30,7 @@ from service.circulars.models import CircularDocument, DocumentFormat
 from service.circulars.numbering import take_number
 from service.circulars.render import RenderedCircular, render_all
 from service.circulars.schemas import CircularRequest
+from service.delivery.circulars import enqueue_circular
 from service.directory.models import Country
 from service.errors import Conflict, invalid_field
 from service.minutes.operations import mark_notice_issued
@@ -38,6 +39,7 @@ from service.minutes.records import ActionStatus, MinutesStatus
 from service.queries import get_or_404
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus, VdoSession
+from service.settings import Settings
 
 Renderer = Callable[[Circular], RenderedCircular]
 
@@ -123,9 +125,11 @@ def issue(
     *,
     issued_by: int,
     now: datetime,
+    settings: Settings,
     renderer: Renderer = render_all,
 ) -> models.Circular:
-    """Number, render and store a circular, all in the caller's transaction.
+    """Number, render and store a circular, and queue its emails, all in the caller's
+    transaction.
 
     The number is taken last, just before rendering (which prints it), to hold the counter's
     lock for as short a time as the number allows; no network call happens here."""
@@ -167,4 +171,5 @@ def issue(
     if circular.kind == CircularKind.notice:
         mark_notice_issued(db, session_id, now)
     db.flush()
+    enqueue_circular(db, settings, row, circular, rendered)
     return row
