@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pytz
@@ -118,18 +118,26 @@ def build_circular(
     )
 
 
-def issue(
+@dataclass(frozen=True)
+class Issued:
+    """An issued circular: its stored row, the value it was rendered from, and the bytes."""
+
+    row: models.Circular
+    circular: Circular
+    rendered: RenderedCircular
+
+
+def record(
     db: Session,
     session_id: int,
     request: CircularRequest,
     *,
     issued_by: int,
     now: datetime,
-    settings: Settings,
     renderer: Renderer = render_all,
-) -> models.Circular:
-    """Number, render and store a circular, and queue its emails, all in the caller's
-    transaction.
+) -> Issued:
+    """Number, render and store a circular, in the caller's transaction, and send nothing: the
+    record of an issue (`issue` also emails it; the demo records its past meeting's circulars).
 
     The number is taken last, just before rendering (which prints it), to hold the counter's
     lock for as short a time as the number allows; no network call happens here."""
@@ -171,5 +179,21 @@ def issue(
     if circular.kind == CircularKind.notice:
         mark_notice_issued(db, session_id, now)
     db.flush()
-    enqueue_circular(db, settings, row, circular, rendered)
-    return row
+    return Issued(row, circular, rendered)
+
+
+def issue(
+    db: Session,
+    session_id: int,
+    request: CircularRequest,
+    *,
+    issued_by: int,
+    now: datetime,
+    settings: Settings,
+    renderer: Renderer = render_all,
+) -> models.Circular:
+    """Issue a circular and queue its emails to the session's invitees, in the caller's
+    transaction (both commit or neither)."""
+    issued = record(db, session_id, request, issued_by=issued_by, now=now, renderer=renderer)
+    enqueue_circular(db, settings, issued.row, issued.circular, issued.rendered)
+    return issued.row
