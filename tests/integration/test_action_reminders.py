@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 from litestar.testing import TestClient
@@ -13,13 +14,39 @@ from service.delivery import worker
 from service.delivery.reminders import enqueue_due_reminders
 from service.directory.models import Language, Person
 from service.settings import Settings
-from tests.integration.minutes_world import build_world
-from tests.integration.outbox_world import worker_settings
+from tests.integration.minutes_world import World, build_world
+from tests.integration.outbox_world import all_messages, worker_settings
 from tests.support.mail_catcher import MailCatcher
 
 
 def _action(text: str, due: date, status: str = "open", **owner: object) -> dict:
     return {"text": text, "due": str(due), "status": status, **owner}
+
+
+def _five_utc() -> datetime:
+    """05:00Z today: the same day in Bangkok, Ho Chi Minh City and Singapore."""
+    return datetime.now(UTC).replace(hour=5, minute=0, second=0, microsecond=0)
+
+
+class MinutesApi:
+    """The session's minutes, saved and moved through the API as staff do."""
+
+    def __init__(self, client: TestClient, staff: dict[str, str], world: World):
+        self.client, self.staff = client, staff
+        self.url = f"/api/v1/sessions/{world.session}/minutes"
+
+    def save(self, base: int, actions: list[dict]) -> None:
+        item = {"number": "4", "title": "Substantive items", "actions": actions}
+        body = {"base_revision": base, "items": [item]}
+        response = self.client.put(self.url, headers=self.staff, json=body)
+        assert response.status_code == 200, response.text
+
+    def step(self, step: str, **body: object) -> None:
+        response = self.client.post(f"{self.url}/{step}", headers=self.staff, json=body or None)
+        assert response.status_code == 200, response.text
+
+    def circulate(self, now: datetime) -> None:
+        self.step("circulate", deadline=(now + timedelta(days=7)).isoformat())
 
 
 def test_open_action_items_due_soon_or_overdue_reach_their_owners_once(
@@ -35,33 +62,25 @@ def test_open_action_items_due_soon_or_overdue_reach_their_owners_once(
         assert thai_delegate is not None
         thai_delegate.language = Language.th
         db.add(thai_delegate)
-    # 05:00Z: the same day in Bangkok, Ho Chi Minh City and Singapore.
-    now = datetime.now(UTC).replace(hour=5, minute=0, second=0, microsecond=0)
+    now = _five_utc()
     today = now.date()
-    actions = [
-        _action(
-            "Circulate the survey", today + timedelta(days=3), owner_person_id=world.people["TH"]
-        ),
-        _action("Send the figures", today - timedelta(days=2), owner_country="SG"),
-        _action("Draft the report", today + timedelta(days=4), owner_person_id=world.people["VN"]),
-        _action("Book the venue", today + timedelta(days=1), "done", owner_country="TH"),
-        _action("Old idea", today - timedelta(days=5), "dropped", owner_country="SG"),
-    ]
-    minutes = f"/api/v1/sessions/{world.session}/minutes"
-    body = {
-        "base_revision": 0,
-        "items": [{"number": "4", "title": "Substantive items", "actions": actions}],
-    }
-    assert client.put(minutes, headers=staff_headers, json=body).status_code == 200
+    minutes = MinutesApi(client, staff_headers, world)
+    minutes.save(
+        0,
+        [
+            _action(
+                "Circulate the survey", today + timedelta(3), owner_person_id=world.people["TH"]
+            ),
+            _action("Send the figures", today - timedelta(2), owner_country="SG"),
+            _action("Draft the report", today + timedelta(4), owner_person_id=world.people["VN"]),
+            _action("Book the venue", today + timedelta(1), "done", owner_country="TH"),
+            _action("Old idea", today - timedelta(5), "dropped", owner_country="SG"),
+        ],
+    )
 
     with session_scope(engine) as db:  # draft minutes remind nobody
         assert enqueue_due_reminders(db, settings, now=now) == 0
-    deadline = (now + timedelta(days=7)).isoformat()
-    circulated = client.post(
-        f"{minutes}/circulate", headers=staff_headers, json={"deadline": deadline}
-    )
-    assert circulated.status_code == 200, circulated.text
-
+    minutes.circulate(now)
     with session_scope(engine) as db:
         assert enqueue_due_reminders(db, settings, now=now) == 2
         assert enqueue_due_reminders(db, settings, now=now + timedelta(hours=6)) == 0
@@ -88,33 +107,41 @@ def test_open_action_items_due_soon_or_overdue_reach_their_owners_once(
 def test_a_changed_due_date_is_reminded_again(
     client: TestClient, staff_headers: dict[str, str], engine: Engine, settings: Settings
 ) -> None:
-    world = build_world(engine)
-    now = datetime.now(UTC).replace(hour=5, minute=0, second=0, microsecond=0)
-    minutes = f"/api/v1/sessions/{world.session}/minutes"
-
-    def save(base: int, due: date) -> None:
-        action = _action("Send the figures", due, owner_country="SG")
-        body = {
-            "base_revision": base,
-            "items": [{"number": "4", "title": "Substantive items", "actions": [action]}],
-        }
-        assert client.put(minutes, headers=staff_headers, json=body).status_code == 200
-
-    def circulate(deadline: str) -> None:
-        response = client.post(
-            f"{minutes}/circulate", headers=staff_headers, json={"deadline": deadline}
-        )
-        assert response.status_code == 200, response.text
-
-    save(0, now.date() + timedelta(days=1))
-    deadline = (now + timedelta(days=7)).isoformat()
-    circulate(deadline)
+    now = _five_utc()
+    minutes = MinutesApi(client, staff_headers, build_world(engine))
+    minutes.save(0, [_action("Send the figures", now.date() + timedelta(1), owner_country="SG")])
+    minutes.circulate(now)
     with session_scope(engine) as db:
         assert enqueue_due_reminders(db, settings, now=now) == 1
     # Withdrawn, given a new due date, circulated again: that date is reminded in its turn.
-    assert client.post(f"{minutes}/withdraw", headers=staff_headers).status_code == 200
-    save(1, now.date() + timedelta(days=2))
-    circulate(deadline)
+    minutes.step("withdraw")
+    minutes.save(1, [_action("Send the figures", now.date() + timedelta(2), owner_country="SG")])
+    minutes.circulate(now)
     with session_scope(engine) as db:
         assert enqueue_due_reminders(db, settings, now=now) == 1
         assert enqueue_due_reminders(db, settings, now=now) == 0
+
+
+def test_two_workers_scanning_at_once_queue_each_reminder_once(
+    client: TestClient, staff_headers: dict[str, str], engine: Engine, settings: Settings
+) -> None:
+    now = _five_utc()
+    minutes = MinutesApi(client, staff_headers, build_world(engine))
+    minutes.save(0, [_action("Send the figures", now.date(), owner_country="SG")])
+    minutes.circulate(now)
+    barrier = threading.Barrier(2)
+    added: list[int] = []
+
+    def scan() -> None:
+        barrier.wait()
+        with session_scope(engine) as db:
+            added.append(enqueue_due_reminders(db, settings, now=now))
+
+    threads = [threading.Thread(target=scan) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(added) == [0, 1]
+    assert [m.recipient for m in all_messages(engine)] == ["sg@minutes.example"]
