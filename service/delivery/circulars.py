@@ -68,11 +68,11 @@ def _languages_with_counterpart(db: Session, issued: models.Circular) -> set[str
     return {language for language, count in counts.items() if count >= ordinal}
 
 
-def _recipients(db: Session, issued: models.Circular, session: VdoSession) -> list[Person]:
+def _recipients(db: Session, issued: models.Circular, invitees: list[Person]) -> list[Person]:
     covered = _languages_with_counterpart(db, issued)
     return [
         person
-        for _, person in sessions.invitees(db, session)
+        for person in invitees
         if person.language == issued.language or person.language not in covered
     ]
 
@@ -88,7 +88,8 @@ def enqueue_circular(
     session = db.get(VdoSession, issued.session_id)
     if session is None:
         return 0
-    invitee_ids = {person.id or 0 for _, person in sessions.invitees(db, session)}
+    invitees = [person for _, person in sessions.invitees(db, session)]
+    invitee_ids = {person.id or 0 for person in invitees}
     joining = joining_details(session) if circular.kind in JOINING_KINDS else None
     with_joining = replace(circular, joining=joining) if joining else None
     subject = subject_of(
@@ -125,4 +126,4 @@ def enqueue_circular(
             ),
         )
 
-    return add_messages(db, [message_to(person) for person in _recipients(db, issued, session)])
+    return add_messages(db, [message_to(person) for person in _recipients(db, issued, invitees)])
