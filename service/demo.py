@@ -27,15 +27,22 @@ from service.auth.models import ApiToken, Role, User
 from service.calendars import service as calendars
 from service.calendars.models import CalendarEntry
 from service.calendars.schemas import EntryCreate
+from service.circulars import operations as circular_ops
+from service.circulars.documents import CircularKind
+from service.circulars.schemas import CircularRequest
 from service.conferencing import service as conferencing
 from service.conferencing.models import Bridge
 from service.conferencing.schemas import BridgeWrite
 from service.db import utcnow
 from service.directory import service as directory
-from service.directory.models import Agency, Country, Person
+from service.directory.models import Agency, Country, Language, Person
 from service.directory.schemas import AgencyWrite, CountryCreate, PersonWrite
 from service.errors import DomainError, InvalidInput, field_error, invalid_field
+from service.minutes import operations as minutes_ops
+from service.minutes.records import ActionStatus, Attendance
+from service.minutes.schemas import ActionIn, AttendanceIn, MinutesItemIn, MinutesSave
 from service.scheduling import booking, planner_service
+from service.scheduling import queries as sessions
 from service.scheduling.disclosure import SECRETARIAT
 from service.scheduling.models import VdoSession
 from service.scheduling.recurrence import WEEKDAY_CODES
@@ -112,8 +119,44 @@ class StartAfter(_Strict):
     days: int = Field(ge=0, le=365)
 
 
-StartRule = StartByPlanner | StartOnWeekday | StartAfter
-START_KEYS = ("start_by_planner", "start_on_weekday", "start_after")
+class Held(_Strict):
+    """A meeting already held, so many days ago, at a wall-clock time of the organiser's zone.
+
+    Booking refuses a past start, so the session is booked on a clock set back to
+    `BOOKED_AHEAD` before it; its minutes and circulars are recorded at their own past times
+    (see `_record_meeting`), which all lie before the day the demo is loaded."""
+
+    days_ago: int = Field(ge=14, le=365)
+    local_time: time
+
+
+StartRule = StartByPlanner | StartOnWeekday | StartAfter | Held
+START_KEYS = ("start_by_planner", "start_on_weekday", "start_after", "held")
+
+
+class DemoAction(_Strict):
+    """An action item, due so many days from the day the demo is loaded (negative: overdue)."""
+
+    text: str
+    owner_country: str | None = None
+    owner: str | None = Field(default=None, description="Email of the owning person")
+    due_in_days: int = Field(ge=-365, le=365)
+    status: ActionStatus = ActionStatus.open
+
+
+class DemoMinutesItem(_Strict):
+    number: str
+    title: str
+    summary: str = ""
+    decisions: list[str] = Field(default_factory=list)
+    actions: list[DemoAction] = Field(default_factory=list)
+
+
+class DemoMinutes(_Strict):
+    """The held meeting's minutes, adopted; every invitee is recorded present."""
+
+    items: list[DemoMinutesItem]
+    free_text: str = ""
 
 
 class DemoSession(BaseModel):
@@ -130,6 +173,11 @@ class DemoSession(BaseModel):
     start_by_planner: StartByPlanner | None = None
     start_on_weekday: StartOnWeekday | None = None
     start_after: StartAfter | None = None
+    held: Held | None = None
+    minutes: DemoMinutes | None = Field(default=None, description="Only for a held meeting")
+    circulars: list[Literal["notice", "minutes"]] = Field(
+        default_factory=list, description="Issued in English and in Thai; a held meeting's"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -142,11 +190,13 @@ class DemoSession(BaseModel):
                 raise ValueError(f"unknown key(s) {', '.join(map(str, unknown))}")
             if sum(data.get(key) is not None for key in START_KEYS) != 1:
                 raise ValueError(f"give exactly one of {', '.join(START_KEYS)}")
+            if data.get("held") is None and (data.get("minutes") or data.get("circulars")):
+                raise ValueError("minutes and circulars belong to a held meeting")
         return data
 
     @property
     def start_rule(self) -> StartRule:
-        rule = self.start_by_planner or self.start_on_weekday or self.start_after
+        rule = self.start_by_planner or self.start_on_weekday or self.start_after or self.held
         assert rule is not None  # noqa: S101 - checked when read
         return rule
 
@@ -232,7 +282,7 @@ def load_demo(db: Session, data: DemoData | None = None, *, now: datetime) -> De
     created["bridges"] = _load_bridges(db, data.bridges)
     created["calendar entries"] = _load_calendar(db, data.calendar)
     created["users"], tokens = _load_users(db, data.users)
-    created["sessions"] = _load_sessions(db, data.sessions, now)
+    created["sessions"], created["circulars"] = _load_sessions(db, data.sessions, now)
     return DemoResult(created=created, tokens=tokens)
 
 
@@ -343,15 +393,96 @@ def _load_users(db: Session, users: list[DemoUser]) -> tuple[int, dict[str, str]
     return added, tokens
 
 
-def _load_sessions(db: Session, demo_sessions: list[DemoSession], now: datetime) -> int:
+def _load_sessions(db: Session, demo_sessions: list[DemoSession], now: datetime) -> tuple[int, int]:
+    """(sessions, circulars) added."""
     if db.exec(select(func.count()).select_from(VdoSession)).one():
-        return 0
+        return 0, 0
     booked: dict[str, VdoSession] = {}
+    circulars = 0
     for index, demo_session in enumerate(demo_sessions):
         with _entry(f"sessions[{index}]"):
             request = _booking_request(db, demo_session, booked, now)
-            booked[request.title] = booking.book(db, request, now=now)
-    return len(booked)
+            booked_at = request.start - BOOKED_AHEAD if demo_session.held else now
+            session = booked[request.title] = booking.book(db, request, now=booked_at)
+            circulars += _record_meeting(db, session, demo_session, now)
+    return len(booked), circulars
+
+
+# A held meeting's story, relative to its start: booked, notice issued, minutes saved and
+# circulated the day after, adopted at the deadline, issued the day after that.
+BOOKED_AHEAD = timedelta(days=14)
+NOTICE_AHEAD = timedelta(days=10)
+MINUTES_AFTER = timedelta(days=1)
+COMMENT_PERIOD = timedelta(days=7)
+LANGUAGES = (Language.en, Language.th)
+
+
+def _record_meeting(db: Session, session: VdoSession, demo: DemoSession, now: datetime) -> int:
+    """The held meeting's notice, adopted minutes and circulars, each at its time in the past;
+    returns how many circulars were issued. Recorded, not emailed: the meeting is history."""
+    if demo.held is None:
+        return 0
+    staff = db.exec(
+        select(User.id).where(col(User.role) != Role.delegate).order_by(col(User.id))
+    ).first()
+    if staff is None:
+        raise invalid_field("held", "a held meeting needs a staff user in [[users]]")
+    session_id, start = session.id or 0, session.start_utc
+    issued = 0
+    if "notice" in demo.circulars:
+        issued += _issue_both(db, session_id, CircularKind.notice, staff, start - NOTICE_AHEAD)
+    if demo.minutes is None:
+        if "minutes" in demo.circulars:
+            raise invalid_field("circulars", "a minutes circular needs the meeting's minutes")
+        return issued
+    written = start + MINUTES_AFTER
+    deadline = written + COMMENT_PERIOD
+    minutes_ops.save_minutes(
+        db, session_id, _minutes_save(db, session, demo.minutes, now), staff, written
+    )
+    minutes_ops.circulate(db, session_id, deadline, written)
+    minutes_ops.adopt(db, session_id, staff, deadline)
+    if "minutes" in demo.circulars:
+        issued += _issue_both(db, session_id, CircularKind.minutes, staff, deadline + MINUTES_AFTER)
+    return issued
+
+
+def _issue_both(db: Session, session_id: int, kind: CircularKind, staff: int, at: datetime) -> int:
+    for language in LANGUAGES:
+        request = CircularRequest(kind=kind, language=language)
+        circular_ops.record(db, session_id, request, issued_by=staff, now=at)
+    return len(LANGUAGES)
+
+
+def _minutes_save(
+    db: Session, session: VdoSession, minutes: DemoMinutes, now: datetime
+) -> MinutesSave:
+    """The minutes as `PUT /sessions/{id}/minutes` takes them, every invitee present; due
+    dates count from the day the demo is loaded."""
+    today = now.date()
+    items = []
+    for number, item in enumerate(minutes.items):
+        actions = []
+        for index, action in enumerate(item.actions):
+            where = f"minutes.items[{number}].actions[{index}].owner"
+            owner = _person_ids(db, [action.owner], where)[0] if action.owner else None
+            actions.append(
+                ActionIn(
+                    text=action.text,
+                    owner_person_id=owner,
+                    owner_country=action.owner_country,
+                    due=today + timedelta(days=action.due_in_days),
+                    status=action.status,
+                )
+            )
+        items.append(MinutesItemIn(**item.model_dump(exclude={"actions"}), actions=actions))
+    attendance = [
+        AttendanceIn(person_id=person.id or 0, status=Attendance.present)
+        for _, person in sessions.invitees(db, session)
+    ]
+    return MinutesSave(
+        base_revision=0, items=items, attendance=attendance, free_text=minutes.free_text
+    )
 
 
 def _booking_request(
@@ -389,7 +520,8 @@ def _start(
     booked: Mapping[str, VdoSession],
     now: datetime,
 ) -> datetime:
-    """When the session starts, relative to `now`, so the demo never lies in the past."""
+    """When the session starts, relative to `now`: ahead of it, so the demo's plans never lie in
+    the past, except for a meeting held already."""
     if isinstance(rule, StartAfter):
         earlier = booked.get(rule.session)
         if earlier is None:
@@ -397,10 +529,15 @@ def _start(
                 "start_after.session", f"no earlier session titled {rule.session!r}"
             )
         return earlier.start_utc + timedelta(days=rule.days)
-    if isinstance(rule, StartOnWeekday):
+    if isinstance(rule, Held | StartOnWeekday):
         zone = pytz.timezone(directory.check_zone("organiser_zone", request.organiser_zone))
-        earliest = now.date() + timedelta(days=rule.at_least_days_ahead)
-        day = earliest + timedelta(days=(WEEKDAY_CODES.index(rule.day) - earliest.weekday()) % 7)
+        if isinstance(rule, Held):
+            day = now.date() - timedelta(days=rule.days_ago)
+        else:
+            earliest = now.date() + timedelta(days=rule.at_least_days_ahead)
+            day = earliest + timedelta(
+                days=(WEEKDAY_CODES.index(rule.day) - earliest.weekday()) % 7
+            )
         return zone.localize(datetime.combine(day, rule.local_time))
     first_day = (now + timedelta(days=rule.days_ahead)).date()
     plan = planner_service.plan(

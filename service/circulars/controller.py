@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -13,8 +14,7 @@ from service.circulars import operations, queries
 from service.circulars.models import MEDIA_TYPES, Circular, DocumentFormat
 from service.circulars.render import render_as
 from service.circulars.schemas import CircularRead, CircularRequest, DocumentRead
-from service.db import utcnow
-from service.dependencies import Db
+from service.dependencies import AppClock, Db
 from service.errors import NotFound
 
 API_PATH = "/api/v1/circulars"
@@ -44,8 +44,8 @@ def _reads(db: Db, rows: list[Circular]) -> list[CircularRead]:
     ]
 
 
-def _document_response(content: bytes, fmt: DocumentFormat, name: str) -> Response[bytes]:
-    headers = {"Content-Disposition": f'inline; filename="{name}.{fmt.value}"'}
+def _document_response(content: bytes, fmt: DocumentFormat, file_name: str) -> Response[bytes]:
+    headers = {"Content-Disposition": f'inline; filename="{file_name}"'}
     if fmt == DocumentFormat.html:
         headers["Content-Security-Policy"] = HTML_POLICY
     return Response(content, media_type=MEDIA_TYPES[fmt], headers=headers)
@@ -70,11 +70,20 @@ class SessionCircularController(Controller):
     def issue(
         self,
         db: Db,
+        state: State,
+        clock: AppClock,
         request: AuthenticatedRequest,
         session_id: FromPath[int],
         data: JSONBody[CircularRequest],
     ) -> CircularRead:
-        row = operations.issue(db, session_id, data, issued_by=request.user.user_id, now=utcnow())
+        row = operations.issue(
+            db,
+            session_id,
+            data,
+            issued_by=request.user.user_id,
+            now=clock.now(),
+            settings=state.settings,
+        )
         return _reads(db, [row])[0]
 
     @post(
@@ -87,12 +96,13 @@ class SessionCircularController(Controller):
     def preview(
         self,
         db: Db,
+        clock: AppClock,
         session_id: FromPath[int],
         data: JSONBody[CircularRequest],
         fmt: Annotated[DocumentFormat, QueryParameter(name="format")] = DocumentFormat.html,
     ) -> Response[bytes]:
-        circular = operations.build_circular(db, session_id, data, utcnow())
-        return _document_response(render_as(circular, fmt), fmt, "preview")
+        circular = operations.build_circular(db, session_id, data, clock.now())
+        return _document_response(render_as(circular, fmt), fmt, f"preview.{fmt.value}")
 
 
 class CircularController(Controller):
@@ -119,4 +129,4 @@ class CircularController(Controller):
         fmt = DocumentFormat(suffix)
         circular = queries.readable_circular(db, int(stem), request.user)
         stored = queries.document(db, circular.id or 0, fmt)
-        return _document_response(stored.content, fmt, circular.reference.replace("/", "-"))
+        return _document_response(stored.content, fmt, circular.file_name(fmt))

@@ -61,6 +61,10 @@ class Circular(SQLModel, table=True):
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     issued_by: int = Field(foreign_key="app_user.id")
 
+    def file_name(self, fmt: DocumentFormat) -> str:
+        """`ASEAN-PUBS-C-2026-007.pdf`: the reference, as a file name."""
+        return f"{self.reference.replace('/', '-')}.{fmt.value}"
+
 
 class CircularDocument(SQLModel, table=True):
     """One representation of an issued circular, byte for byte as issued, with its SHA-256."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pytz
@@ -30,6 +30,7 @@ from service.circulars.models import CircularDocument, DocumentFormat
 from service.circulars.numbering import take_number
 from service.circulars.render import RenderedCircular, render_all
 from service.circulars.schemas import CircularRequest
+from service.delivery.circulars import enqueue_circular
 from service.directory.models import Country
 from service.errors import Conflict, invalid_field
 from service.minutes.operations import mark_notice_issued
@@ -38,6 +39,7 @@ from service.minutes.records import ActionStatus, MinutesStatus
 from service.queries import get_or_404
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus, VdoSession
+from service.settings import Settings
 
 Renderer = Callable[[Circular], RenderedCircular]
 
@@ -116,7 +118,16 @@ def build_circular(
     )
 
 
-def issue(
+@dataclass(frozen=True)
+class Issued:
+    """An issued circular: its stored row, the value it was rendered from, and the bytes."""
+
+    row: models.Circular
+    circular: Circular
+    rendered: RenderedCircular
+
+
+def record(
     db: Session,
     session_id: int,
     request: CircularRequest,
@@ -124,8 +135,9 @@ def issue(
     issued_by: int,
     now: datetime,
     renderer: Renderer = render_all,
-) -> models.Circular:
-    """Number, render and store a circular, all in the caller's transaction.
+) -> Issued:
+    """Number, render and store a circular, in the caller's transaction, and send nothing: the
+    record of an issue (`issue` also emails it; the demo records its past meeting's circulars).
 
     The number is taken last, just before rendering (which prints it), to hold the counter's
     lock for as short a time as the number allows; no network call happens here."""
@@ -167,4 +179,21 @@ def issue(
     if circular.kind == CircularKind.notice:
         mark_notice_issued(db, session_id, now)
     db.flush()
-    return row
+    return Issued(row, circular, rendered)
+
+
+def issue(
+    db: Session,
+    session_id: int,
+    request: CircularRequest,
+    *,
+    issued_by: int,
+    now: datetime,
+    settings: Settings,
+    renderer: Renderer = render_all,
+) -> models.Circular:
+    """Issue a circular and queue its emails to the session's invitees, in the caller's
+    transaction (both commit or neither)."""
+    issued = record(db, session_id, request, issued_by=issued_by, now=now, renderer=renderer)
+    enqueue_circular(db, settings, issued.row, issued.circular, issued.rendered)
+    return issued.row

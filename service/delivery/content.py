@@ -24,14 +24,19 @@ def _template_name(language: str, name: str) -> str:
     return f"email/en/{name}"
 
 
+def subject_of(language: str, template: str, context: dict[str, Any]) -> str:
+    """The one-line subject of `template` in the language."""
+    subject = templates.render(_template_name(language, f"{template}.subject.txt"), **context)
+    return " ".join(subject.split())
+
+
 def render(language: str, template: str, context: dict[str, Any]) -> tuple[str, Body]:
     """(subject, body) of `template` ("session", "reminder", "answer") in the language."""
 
     def one(suffix: str) -> str:
         return templates.render(_template_name(language, f"{template}.{suffix}"), **context)
 
-    subject = " ".join(one("subject.txt").split())
-    return subject, Body(text=one("txt"), html=one("html"))
+    return subject_of(language, template, context), Body(text=one("txt"), html=one("html"))
 
 
 def local_time(moment: datetime, zone: str) -> str:

@@ -9,14 +9,14 @@ from pathlib import Path
 from tests.support.vdo_command import VDO
 
 
-def test_sample_writes_a_thai_notice_of_the_demo_session(tmp_path: Path) -> None:
+def test_sample_writes_the_thai_minutes_of_the_demo_meeting_held_already(tmp_path: Path) -> None:
     env = os.environ | {
         "VDO_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
         "VDO_SECRET_KEY": "test-only-key",
     }
-    out = tmp_path / "notice.txt"
+    out = tmp_path / "minutes.txt"
     done = subprocess.run(
-        [*VDO, "circular", "sample", "--lang", "th", "--out", out],
+        [*VDO, "circular", "sample", "--kind", "minutes", "--lang", "th", "--out", out],
         env=env,
         capture_output=True,
         text=True,
@@ -24,5 +24,6 @@ def test_sample_writes_a_thai_notice_of_the_demo_session(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     text = out.read_text()
-    assert "หนังสือเชิญประชุม" in text
-    assert "ASEAN Pubs Steering Committee" in text
+    assert "รายงานการประชุม" in text
+    assert "Human Resource Development Working Group" in text
+    assert "The Meeting endorsed the joint e-learning catalogue" in text

@@ -18,6 +18,7 @@ from service.circulars.render import RenderedCircular
 from service.circulars.schemas import CircularRequest
 from service.db import session_scope
 from service.minutes.records import MinutesRecord, MinutesStatus
+from service.settings import Settings
 from tests.integration.network import Network, book, make_bridge
 
 pytestmark = pytest.mark.db
@@ -205,7 +206,11 @@ def _cheap(circular: object) -> RenderedCircular:
 
 
 def test_numbers_stay_gap_free_and_unique_under_concurrent_issues(
-    client: TestClient, staff_headers: dict[str, str], session_id: int, engine: Engine
+    client: TestClient,
+    staff_headers: dict[str, str],
+    session_id: int,
+    engine: Engine,
+    settings: Settings,
 ) -> None:
     user_id = _staff_user(engine)
     barrier = threading.Barrier(PARALLEL)
@@ -221,6 +226,7 @@ def test_numbers_stay_gap_free_and_unique_under_concurrent_issues(
                     CircularRequest(kind="notice"),
                     issued_by=user_id,
                     now=datetime.now(UTC),
+                    settings=settings,
                     renderer=_cheap,
                 )
         except BaseException as exc:  # collected for the assertion below

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
+import pypdf
 import pytest
+import pytz
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.auth.models import ApiToken
 from service.calendars.models import CalendarEntry
+from service.circulars.models import Circular, CircularDocument
+from service.delivery.models import OutboxMessage
 from service.demo import DemoData, load_demo, read_demo_data
 from service.directory.models import Agency, Country, Person
 from service.errors import DomainError
+from service.minutes.queries import minutes_record
+from service.minutes.records import ActionStatus, MinutesStatus
 from service.scheduling.availability import Availability, status_at
 from service.scheduling.models import VdoSession
 from service.scheduling.participants import country_participant
 from tests.integration.relative_dates import local_start
+
+HELD = "Human Resource Development Working Group"
 
 
 def _now() -> datetime:
@@ -40,10 +49,12 @@ def test_the_shipped_data_loads_once_and_reissues_tokens(db: Session) -> None:
         "bridges": 3,
         "calendar entries": 6,
         "users": 2,
-        "sessions": 3,
+        "sessions": 4,
+        "circulars": 4,
     }
     booked = _count(db, VdoSession)
-    assert booked == 1 + 8 + 1  # the committee, eight weekly meetings, the partners' briefing
+    # The committee, eight weekly meetings, the partners' briefing, a meeting held already.
+    assert booked == 1 + 8 + 1 + 1
     again = load_demo(db, now=_now())
     assert set(again.created.values()) == {0}
     assert _count(db, VdoSession) == booked
@@ -113,6 +124,11 @@ def test_a_session_takes_only_booking_keys_and_one_start_rule(tmp_path) -> None:
     with pytest.raises(DomainError) as refused:
         read_demo_data(path)
     assert "exactly one of start_by_planner" in refused.value.errors[0]["reason"]
+    upcoming = session + 'start_after = { session = "S", days = 1 }\n'
+    path.write_text(upcoming + 'circulars = ["notice"]\n')
+    with pytest.raises(DomainError) as refused:
+        read_demo_data(path)
+    assert "belong to a held meeting" in refused.value.errors[0]["reason"]
 
 
 def test_sessions_refer_to_known_bridges_and_people(db: Session) -> None:
@@ -141,6 +157,56 @@ def test_relative_starts_follow_the_clock(db: Session) -> None:
     assert group.weekday() == 3
     assert (group.hour, group.minute) == (7, 0)
     assert timedelta(days=6) < group - now < timedelta(days=14)
+    held = starts[HELD].astimezone(pytz.timezone("Asia/Bangkok"))
+    assert (held.date(), held.hour) == (now.date() - timedelta(days=21), 10)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_meeting_held_already_has_adopted_minutes_and_circulars_in_both_languages(
+    db: Session,
+) -> None:
+    now = _now()
+    load_demo(db, now=now)
+    held = db.exec(select(VdoSession).where(VdoSession.title == HELD)).one()
+    assert held.start_utc < now
+    minutes = minutes_record(db, held.id or 0)
+    assert minutes is not None
+    assert minutes.status == MinutesStatus.adopted
+    assert minutes.adopted_at is not None
+    assert held.start_utc < minutes.adopted_at < now
+    substantive = next(item for item in minutes.items if item.number == "4")
+    assert len(substantive.decisions) == 2
+    assert {(a.owner, a.status) for a in substantive.actions} == {
+        ("Malaysia", ActionStatus.open),
+        ("Somchai Jaidee", ActionStatus.open),
+        ("Indonesia", ActionStatus.open),
+        ("Kanokwan Thongdee", ActionStatus.done),
+    }
+    # One action item is overdue, one due within three days: the reminders have work to show.
+    dues = sorted(a.due for a in substantive.actions if a.status == ActionStatus.open and a.due)
+    assert dues[0] < now.date() < dues[1] <= now.date() + timedelta(days=3)
+
+    circulars = db.exec(select(Circular).where(Circular.session_id == held.id)).all()
+    assert sorted((c.kind, c.language) for c in circulars) == [
+        ("minutes", "en"),
+        ("minutes", "th"),
+        ("notice", "en"),
+        ("notice", "th"),
+    ]
+    assert all(c.issued_at < now for c in circulars)
+    headings = {"en": "Minutes of the Meeting", "th": "รายงานการประชุม"}
+    for circular in circulars:
+        if circular.kind == "minutes":
+            pdf = db.get(CircularDocument, (circular.id, "pdf"))
+            assert pdf is not None
+            text = _pdf_text(pdf.content)
+            assert headings[circular.language] in text
+            assert "joint e-learning catalogue" in text
+    # Recorded as history: nobody is emailed about the demo's past meeting.
+    assert _count(db, OutboxMessage) == 0
 
 
 def test_the_demo_carries_sourced_official_exceptions_the_planner_applies(db: Session) -> None:
