@@ -34,6 +34,7 @@ from service.directory.controller import AgencyController, CountryController, Pe
 from service.http.api_docs import swagger_ui, swagger_ui_assets
 from service.http.problems import problem_handlers
 from service.minutes.controller import ActionItemController, AgendaController, MinutesController
+from service.news.controller import NewsController
 from service.request_body import MAX_JSON_BODY_BYTES, JsonBodyRequest
 from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
@@ -43,6 +44,7 @@ from service.scheduling.controller import (
 )
 from service.settings import Settings
 from service.web.controller import web_router
+from service.web.public_site import public_site_pages
 from service.web.security import add_security_headers, session_config
 from service.web.throttle import SignInThrottle
 
@@ -111,6 +113,7 @@ def api_route_handlers() -> list[Any]:
         *api_calendar_handlers(),
         OutboxController,
         WebhookController,
+        NewsController,
     ]
 
 
@@ -151,7 +154,7 @@ def create_app(
             health,
             api,
             public_calendar_router(),
-            web_router(settings),
+            web_router(settings, public_site_pages()),
             swagger_ui_assets(),
         ],
         dependencies={

@@ -16,6 +16,7 @@ from service.db import metadata
 from service.delivery import models as delivery_models
 from service.directory import models as directory_models
 from service.minutes import models as minutes_models
+from service.news import models as news_models
 from service.scheduling import models as scheduling_models
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "directory_models",
     "metadata",
     "minutes_models",
+    "news_models",
     "scheduling_models",
 ]

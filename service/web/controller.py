@@ -6,6 +6,7 @@ every page gets the security headers (`security.SecurityHeadersMiddleware`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -496,13 +497,15 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> HtmlResponse:
     )
 
 
-def web_router(settings: Settings) -> Router:
+def web_router(settings: Settings, pages: Sequence[Any] = ()) -> Router:
     """The pages, with the CSRF checks that only they need (the JSON API authenticates by
-    bearer token, not by cookie). The session cookie's middleware is the application's
-    (`web_middleware`): a router's middleware is copied, and its cipher cannot be."""
+    bearer token, not by cookie), and `pages` from other modules, which build on this one's
+    `page()`. The session cookie's middleware is the application's (`web_middleware`): a
+    router's middleware is copied, and its cipher cannot be."""
     return Router(
         path="/",
         route_handlers=[
+            *pages,
             PublicPages,
             SessionPages,
             DelegatePages,

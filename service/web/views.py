@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import pytz
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from service.calendar.rsvp import Answer
 from service.rendering.i18n import N_
@@ -41,6 +41,11 @@ def when(moment: datetime, zone: str, language: str = "en") -> str:
 
 def minutes(session: VdoSession) -> int:
     return int((session.end_utc - session.start_utc).total_seconds() // 60)
+
+
+def day(moment: datetime, zone: str, language: str = "en") -> str:
+    """e.g. "3 December 2026" ("3 ธันวาคม 2026" in Thai), the day it was in `zone`."""
+    return format_date(local_time(moment, zone), "d MMMM y", locale=language)
 
 
 @dataclass(frozen=True)

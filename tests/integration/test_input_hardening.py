@@ -145,6 +145,7 @@ class World:
     invitee: dict[str, str]  # a signed-in delegate invited to the session
     user_id: int
     receiver_id: int
+    news_slug: str
 
     def path(self, template: str) -> str:
         return template.format(
@@ -155,6 +156,7 @@ class World:
             session_id=self.session_id,
             user_id=self.user_id,
             receiver_id=self.receiver_id,
+            slug=self.news_slug,
         )
 
 
@@ -202,7 +204,10 @@ def world(client: TestClient, admin_headers: dict[str, str], engine: Engine) -> 
         json={"url": "https://hooks.example.org/vdo", "event_types": ["session.booked"]},
     )
     assert receiver.status_code == 201, receiver.text
+    news = client.post(f"{API}/news", headers=admin_headers, json={"title": "Welcome"})
+    assert news.status_code == 201, news.text
     return World(
+        news_slug=news.json()["slug"],
         bridge_id=bridge_id,
         agency_id=agency.json()["id"],
         person_id=person_id,
@@ -293,6 +298,8 @@ WRITE_BODIES: dict[tuple[str, str], Callable[[World], dict[str, Any]]] = {
         "note": "A typo",
     },
     ("POST", "/sessions/{session_id}/circulars/preview"): lambda w: {"kind": "notice"},
+    ("POST", "/news"): lambda w: {"title": "Workshop report", "body": "We *met*."},
+    ("PATCH", "/news/{slug}"): lambda w: {"published": True},
     ("POST", "/people/{person_id}/unavailability"): lambda w: {
         "start": _future(40).isoformat(),
         "end": _future(45).isoformat(),

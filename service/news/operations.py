@@ -1,0 +1,98 @@
+"""Writing news: create, edit, publish or withdraw, delete."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from service.errors import Conflict, NotFound, field_error, invalid_field
+from service.news.models import NewsPost
+from service.news.schemas import PostCreate, PostUpdate
+
+MAX_SLUG = 80
+
+
+def slug_from(title: str) -> str:
+    """An address from the title's ASCII letters and digits ("news" when there are none, as
+    with a Thai title): "ASEAN Pubs meets in Hà Nội" -> "asean-pubs-meets-in-ha-noi"."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    return "-".join(words)[:MAX_SLUG].strip("-") or "news"
+
+
+def _free_slug(db: Session, wanted: str) -> str:
+    """`wanted`, or with the first free "-2", "-3"... after it."""
+    taken = set(
+        db.exec(
+            select(NewsPost.slug).where(
+                or_(col(NewsPost.slug) == wanted, col(NewsPost.slug).startswith(f"{wanted}-"))
+            )
+        ).all()
+    )
+    if wanted not in taken:
+        return wanted
+    number = 2
+    while f"{wanted}-{number}" in taken:
+        number += 1
+    return f"{wanted[: MAX_SLUG - len(str(number)) - 1]}-{number}"
+
+
+def create_post(db: Session, data: PostCreate, author_id: int | None, now: datetime) -> NewsPost:
+    if data.slug is not None:
+        if db.exec(select(NewsPost.id).where(NewsPost.slug == data.slug)).first() is not None:
+            raise Conflict(
+                f"A post already has the address /news/{data.slug}.",
+                errors=[field_error("slug", "taken")],
+            )
+        slug = data.slug
+    else:
+        slug = _free_slug(db, slug_from(data.title))
+    post = NewsPost(
+        slug=slug,
+        title=data.title,
+        body=data.body,
+        language=data.language,
+        published=data.published,
+        published_at=now if data.published else None,
+        created_at=now,
+        updated_at=now,
+        author_id=author_id,
+    )
+    db.add(post)
+    db.flush()  # a post that took the same slug a moment ago fails here: a 409
+    return post
+
+
+def post_for_change(db: Session, slug: str) -> NewsPost:
+    """The post, locked until the transaction ends, so two edits apply one after the other."""
+    post = db.exec(select(NewsPost).where(NewsPost.slug == slug).with_for_update()).first()
+    if post is None:
+        raise NotFound(f"No news post at /news/{slug}.")
+    return post
+
+
+def update_post(db: Session, slug: str, data: PostUpdate, now: datetime) -> NewsPost:
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        raise invalid_field("body", "give at least one of title, body, language or published")
+    if None in changes.values():
+        (field, _) = next(item for item in changes.items() if item[1] is None)
+        raise invalid_field(field, "must not be null")
+    post = post_for_change(db, slug)
+    for field, value in changes.items():
+        setattr(post, field, value)
+    if post.published and post.published_at is None:
+        post.published_at = now
+    post.updated_at = now
+    db.add(post)
+    db.flush()
+    return post
+
+
+def delete_post(db: Session, slug: str) -> None:
+    db.delete(post_for_change(db, slug))
+    db.flush()

@@ -1,0 +1,235 @@
+"""The network's public site beside the schedule: news, with its Atom feed, and the staff
+pages that write it. Thin handlers over `service.news`, as the JSON API is."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_422_UNPROCESSABLE_ENTITY
+from pydantic import BaseModel, Field, ValidationError
+from sqlmodel import Session
+
+from service.auth.principal import Principal
+from service.dependencies import AppClock, Db
+from service.news import operations as news
+from service.news import queries as news_queries
+from service.news.models import NewsPost
+from service.news.schemas import MAX_BODY, PostCreate, PostUpdate
+from service.rendering.i18n import N_
+from service.rendering.templates import render
+from service.web import views
+from service.web.accounts import signed_in
+from service.web.controller import Form, HtmlResponse, page, sign_in_page
+from service.web.language import reader_language
+
+NEWS_PAGE_SIZE = 50
+ATOM = "application/atom+xml"
+
+
+def _post_item(post: NewsPost, request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """A post as the pages list it, its date in the reader's zone and language."""
+    zone = views.chosen_zone(request.cookies.get(views.ZONE_COOKIE))
+    moment = post.published_at or post.updated_at
+    return {
+        "slug": post.slug,
+        "title": post.title,
+        "language": post.language,
+        "published": post.published,
+        "iso": moment.isoformat(),
+        "day": views.day(moment, zone, reader_language(request)),
+    }
+
+
+class NewsPages(Controller):
+    path = "/news"
+
+    @get(sync_to_thread=True, include_in_schema=False)
+    def news(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
+        viewer = signed_in(db, request)
+        posts, total = news_queries.list_posts(
+            db, include_drafts=False, limit=NEWS_PAGE_SIZE, offset=0
+        )
+        return page(
+            request,
+            viewer,
+            "news/index.html",
+            posts=[_post_item(p, request) for p in posts],
+            more=total > len(posts),
+        )
+
+    @get("/{slug:str}", sync_to_thread=True, include_in_schema=False)
+    def news_post(
+        self, db: Db, request: Request[Any, Any, Any], slug: FromPath[str]
+    ) -> HtmlResponse:
+        viewer = signed_in(db, request)
+        staff = viewer is not None and viewer.is_staff
+        found = news_queries.get_post(db, slug, include_drafts=staff)
+        return page(request, viewer, "news/post.html", post=found, shown=_post_item(found, request))
+
+
+@get("/news.atom", sync_to_thread=True, include_in_schema=False, media_type=ATOM)
+def news_feed(db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> Response[str]:
+    """The published posts as an Atom feed (RFC 4287), newest first."""
+    posts = news_queries.latest_published(db)
+    updated = max((p.updated_at for p in posts), default=clock.now())
+    body = render(
+        "news/atom.xml",
+        base_url=request.app.state.settings.base_url.rstrip("/"),
+        posts=posts,
+        updated=updated,
+    )
+    return Response(body, media_type=ATOM)
+
+
+class PostForm(BaseModel):
+    """The post form as posted; checked against the API's own bodies before anything is saved."""
+
+    title: str = Field(default="", max_length=1000)
+    body: str = Field(default="", max_length=MAX_BODY * 2)
+    language: str = Field(default="en", max_length=10)
+    published: str | None = Field(default=None, max_length=10)  # a ticked box sends "on"
+    slug: str = Field(default="", max_length=200)
+
+    def post_fields(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "body": self.body,
+            "language": self.language,
+            "published": self.published is not None,
+        }
+
+
+def _problems(error: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()]
+
+
+def _staff(db: Session, request: Request[Any, Any, Any]) -> Principal | HtmlResponse:
+    """The signed-in staff member, else the sign-in page (saying why to someone signed in)."""
+    viewer = signed_in(db, request)
+    if viewer is not None and viewer.is_staff:
+        return viewer
+    return sign_in_page(
+        request,
+        viewer,
+        request.url.path,
+        status_code=200 if viewer is None else HTTP_403_FORBIDDEN,
+        error="" if viewer is None else N_("Writing news is for secretariat staff."),
+    )
+
+
+class NewsEditorPages(Controller):
+    """Staff write, publish, withdraw and delete posts (the API's operations, as forms)."""
+
+    path = "/staff/news"
+
+    def _editor(
+        self,
+        db: Session,
+        request: Request[Any, Any, Any],
+        viewer: Principal,
+        *,
+        form: PostForm | None = None,
+        problems: list[str] | None = None,
+    ) -> HtmlResponse:
+        posts, _ = news_queries.list_posts(db, include_drafts=True, limit=200, offset=0)
+        return page(
+            request,
+            viewer,
+            "news/editor.html",
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY if problems else 200,
+            posts=[_post_item(p, request) for p in posts],
+            form=form or PostForm(),
+            problems=problems or [],
+        )
+
+    @get(sync_to_thread=True, include_in_schema=False)
+    def editor(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
+        viewer = _staff(db, request)
+        if not isinstance(viewer, Principal):
+            return viewer
+        return self._editor(db, request, viewer)
+
+    @post(sync_to_thread=True, include_in_schema=False)
+    def create(
+        self,
+        db: Db,
+        clock: AppClock,
+        request: Request[Any, Any, Any],
+        data: Annotated[PostForm, Form],
+    ) -> Response[Any]:
+        viewer = _staff(db, request)
+        if not isinstance(viewer, Principal):
+            return viewer
+        try:
+            wanted = PostCreate.model_validate(data.post_fields() | {"slug": data.slug or None})
+        except ValidationError as error:
+            return self._editor(db, request, viewer, form=data, problems=_problems(error))
+        created = news.create_post(db, wanted, viewer.user_id, clock.now())
+        return Redirect(path=f"/staff/news/{created.slug}?saved=1", status_code=303)
+
+    @get("/{slug:str}", sync_to_thread=True, include_in_schema=False)
+    def edit(
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        saved: FromQuery[bool] = False,
+    ) -> HtmlResponse:
+        viewer = _staff(db, request)
+        if not isinstance(viewer, Principal):
+            return viewer
+        found = news_queries.get_post(db, slug, include_drafts=True)
+        form = PostForm(
+            title=found.title,
+            body=found.body,
+            language=found.language,
+            published="on" if found.published else None,
+            slug=found.slug,
+        )
+        return page(
+            request, viewer, "news/edit.html", post=found, form=form, problems=[], saved=saved
+        )
+
+    @post("/{slug:str}", sync_to_thread=True, include_in_schema=False)
+    def save(
+        self,
+        db: Db,
+        clock: AppClock,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        data: Annotated[PostForm, Form],
+    ) -> Response[Any]:
+        viewer = _staff(db, request)
+        if not isinstance(viewer, Principal):
+            return viewer
+        try:
+            changes = PostUpdate.model_validate(data.post_fields())
+        except ValidationError as error:
+            found = news_queries.get_post(db, slug, include_drafts=True)
+            return page(
+                request,
+                viewer,
+                "news/edit.html",
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                post=found,
+                form=data,
+                problems=_problems(error),
+                saved=False,
+            )
+        news.update_post(db, slug, changes, clock.now())
+        return Redirect(path=f"/staff/news/{slug}?saved=1", status_code=303)
+
+    @post("/{slug:str}/delete", sync_to_thread=True, include_in_schema=False)
+    def delete(self, db: Db, request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[Any]:
+        viewer = _staff(db, request)
+        if not isinstance(viewer, Principal):
+            return viewer
+        news.delete_post(db, slug)
+        return Redirect(path="/staff/news", status_code=303)
+
+
+def public_site_pages() -> list[Any]:
+    return [NewsPages, news_feed, NewsEditorPages]
