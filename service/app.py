@@ -33,6 +33,7 @@ from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
 from service.http.api_docs import swagger_ui, swagger_ui_assets
 from service.http.problems import problem_handlers
+from service.library.controller import LibraryController
 from service.minutes.controller import ActionItemController, AgendaController, MinutesController
 from service.news.controller import NewsController
 from service.request_body import MAX_JSON_BODY_BYTES, JsonBodyRequest
@@ -114,6 +115,7 @@ def api_route_handlers() -> list[Any]:
         OutboxController,
         WebhookController,
         NewsController,
+        LibraryController,
     ]
 
 

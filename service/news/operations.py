@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from service.errors import Conflict, NotFound, field_error, invalid_field
+from service.errors import Conflict, NotFound, field_error
 from service.news.models import NewsPost
 from service.news.schemas import PostCreate, PostUpdate
+from service.request_body import patch_changes
 
 MAX_SLUG = 80
 
@@ -76,12 +77,7 @@ def post_for_change(db: Session, slug: str) -> NewsPost:
 
 
 def update_post(db: Session, slug: str, data: PostUpdate, now: datetime) -> NewsPost:
-    changes = data.model_dump(exclude_unset=True)
-    if not changes:
-        raise invalid_field("body", "give at least one of title, body, language or published")
-    if None in changes.values():
-        (field, _) = next(item for item in changes.items() if item[1] is None)
-        raise invalid_field(field, "must not be null")
+    changes = patch_changes(data)
     post = post_for_change(db, slug)
     for field, value in changes.items():
         setattr(post, field, value)

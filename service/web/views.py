@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import pytz
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 
 from service.calendar.rsvp import Answer
@@ -46,6 +47,21 @@ def minutes(session: VdoSession) -> int:
 def day(moment: datetime, zone: str, language: str = "en") -> str:
     """e.g. "3 December 2026" ("3 ธันวาคม 2026" in Thai), the day it was in `zone`."""
     return format_date(local_time(moment, zone), "d MMMM y", locale=language)
+
+
+def language_name(code: str, language: str = "en") -> str:
+    """A language's name in the reader's language: "vi" is "Vietnamese", or "เวียดนาม" in Thai."""
+    try:
+        return Locale.parse(code).get_display_name(language) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def file_size(size: int) -> str:
+    """e.g. "2.4 MB", "18 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 @dataclass(frozen=True)
