@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+import fontpkg_sarabun
+from litestar import Controller, Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_422_UNPROCESSABLE_ENTITY
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
@@ -22,13 +24,7 @@ from service.errors import InvalidInput
 from service.library import operations as library
 from service.library import queries as library_queries
 from service.library.models import MAX_FILE_BYTES, LibraryDocument
-from service.library.schemas import (
-    MAX_YEAR,
-    MIN_YEAR,
-    DocumentFields,
-    DocumentUpdate,
-    FromCircular,
-)
+from service.library.schemas import DocumentFields, DocumentUpdate, FromCircular
 from service.news import operations as news
 from service.news import queries as news_queries
 from service.news.models import NewsPost
@@ -293,12 +289,16 @@ class LibraryPages(Controller):
         request: Request[Any, Any, Any],
         q: Annotated[str | None, QueryParameter(max_length=MAX_SEARCH_LENGTH)] = None,
         country: Annotated[str | None, QueryParameter(max_length=2)] = None,
-        year: Annotated[int | None, QueryParameter(ge=MIN_YEAR, le=MAX_YEAR)] = None,
+        # Text: the form sends an empty year for "any year".
+        year: Annotated[str | None, QueryParameter(max_length=4)] = None,
         language: Annotated[str | None, QueryParameter(max_length=8)] = None,
     ) -> HtmlResponse:
         viewer = signed_in(db, request)
         wanted = library_queries.Search(
-            q=q or None, country=country or None, year=year, language=language or None
+            q=q or None,
+            country=country or None,
+            year=int(year) if year and year.isdigit() else None,
+            language=language or None,
         )
         found, total = library_queries.search(
             db, wanted, include_private=False, limit=LIBRARY_PAGE_SIZE, offset=0
@@ -461,5 +461,21 @@ class LibraryEditorPages(Controller):
         return Redirect(path="/staff/library", status_code=303)
 
 
+def thai_font_files() -> Router:
+    """Sarabun, the Thai government's standard typeface (PyPI's fontpkg-sarabun, which the PDF
+    circulars use too), for readers whose system has no Thai font: site.css loads it for Thai
+    characters only."""
+    return create_static_files_router(
+        path="/fonts", directories=[fontpkg_sarabun.ROOT / "files"], include_in_schema=False
+    )
+
+
 def public_site_pages() -> list[Any]:
-    return [NewsPages, news_feed, NewsEditorPages, LibraryPages, LibraryEditorPages]
+    return [
+        NewsPages,
+        news_feed,
+        NewsEditorPages,
+        LibraryPages,
+        LibraryEditorPages,
+        thai_font_files(),
+    ]

@@ -3,6 +3,7 @@ browser's Accept-Language is the default and the reader's pick, kept in a cookie
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,13 @@ def test_the_public_schedule_in_thai_names_days_and_months_in_thai(
     english = web.get("/", params={"zone": "Asia/Bangkok"}).text
     assert "Upcoming sessions" in english
     assert not any(f" {month} " in english for month in thai_months)
+
+
+@pytest.mark.db
+def test_the_stylesheets_thai_font_is_served_by_the_service(web: TestClient) -> None:
+    stylesheet = web.get("/static/site.css").text
+    for url in re.findall(r'url\("(/fonts/[^"]+)"\)', stylesheet):
+        font = web.get(url)
+        assert font.status_code == 200, url
+        assert font.content[:4] == b"\x00\x01\x00\x00"  # a TrueType font
+    assert "/fonts/Sarabun-Regular.ttf" in stylesheet

@@ -126,6 +126,16 @@ def test_the_library_is_searched_by_words_country_year_and_language(
         assert absent not in page.text
 
 
+def test_the_search_form_sent_empty_shows_everything(
+    client: TestClient, staff_headers: dict[str, str]
+) -> None:
+    _upload(client, staff_headers, title="Innovation manual", public=True)
+    empty = {"q": "", "country": "", "year": "", "language": ""}
+    page = client.get("/library", params=empty)
+    assert page.status_code == 200
+    assert "Innovation manual" in page.text
+
+
 def test_uploads_are_limited_in_size_and_type_and_described_properly(
     client: TestClient, staff_headers: dict[str, str], delegate_headers: dict[str, str]
 ) -> None:
