@@ -7,6 +7,7 @@ import unicodedata
 from datetime import datetime
 
 from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service.errors import Conflict, NotFound, field_error
@@ -15,6 +16,7 @@ from service.news.schemas import PostCreate, PostUpdate
 from service.request_body import patch_changes
 
 MAX_SLUG = 80
+SLUG_ATTEMPTS = 20  # posts with one title written at the very same moment
 
 
 def slug_from(title: str) -> str:
@@ -43,29 +45,43 @@ def _free_slug(db: Session, wanted: str) -> str:
 
 
 def create_post(db: Session, data: PostCreate, author_id: int | None, now: datetime) -> NewsPost:
-    if data.slug is not None:
-        if db.exec(select(NewsPost.id).where(NewsPost.slug == data.slug)).first() is not None:
-            raise Conflict(
-                f"A post already has the address /news/{data.slug}.",
-                errors=[field_error("slug", "taken")],
-            )
-        slug = data.slug
-    else:
-        slug = _free_slug(db, slug_from(data.title))
-    post = NewsPost(
-        slug=slug,
-        title=data.title,
-        body=data.body,
-        language=data.language,
-        published=data.published,
-        published_at=now if data.published else None,
-        created_at=now,
-        updated_at=now,
-        author_id=author_id,
+    """A new post at its own address. A given slug that is taken is a 409; a slug made from the
+    title moves on to the next free one, also when another post takes it at the same moment
+    (the unique index refuses the second insert, which then tries again)."""
+    if data.slug is not None and _slug_taken(db, data.slug):
+        raise _taken(data.slug)
+    attempts = 0
+    while True:
+        attempts += 1
+        post = NewsPost(
+            slug=data.slug or _free_slug(db, slug_from(data.title)),
+            title=data.title,
+            body=data.body,
+            language=data.language,
+            published=data.published,
+            published_at=now if data.published else None,
+            created_at=now,
+            updated_at=now,
+            author_id=author_id,
+        )
+        try:
+            with db.begin_nested():
+                db.add(post)
+                db.flush()
+            return post
+        except IntegrityError:
+            if data.slug is not None or attempts == SLUG_ATTEMPTS:
+                raise _taken(post.slug) from None
+
+
+def _slug_taken(db: Session, slug: str) -> bool:
+    return db.exec(select(NewsPost.id).where(NewsPost.slug == slug)).first() is not None
+
+
+def _taken(slug: str) -> Conflict:
+    return Conflict(
+        f"A post already has the address /news/{slug}.", errors=[field_error("slug", "taken")]
     )
-    db.add(post)
-    db.flush()  # a post that took the same slug a moment ago fails here: a 409
-    return post
 
 
 def post_for_change(db: Session, slug: str) -> NewsPost:

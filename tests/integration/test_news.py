@@ -4,19 +4,25 @@ on the site and in the Atom feed, never the drafts."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from service.app import create_app
 from service.auth import service as auth
 from service.db import session_scope
+from service.settings import Settings
 from tests.dates import MovableClock
 from tests.integration.web_client import form_token, sign_in
+from tests.support.live_app import serving
 
 pytestmark = pytest.mark.db
 API = "/api/v1/news"
+PARALLEL = 8
 ATOM = "{http://www.w3.org/2005/Atom}"
 PASSWORD = "a long enough password"
 SCRIPT_BODY = "Budget **agreed**.\n\n<script>alert('news')</script>\n\n[bad](javascript:alert(1))"
@@ -219,3 +225,39 @@ def test_a_delegate_cannot_reach_the_news_editor(web: TestClient, engine: Engine
     token = form_token(web, "/news")
     posted = web.post("/staff/news", data={"title": "Mine", "_csrf_token": token})
     assert posted.status_code == 403
+
+
+def test_posts_written_at_once_get_their_own_addresses_and_one_publication_time(
+    client: TestClient, staff_headers: dict[str, str], settings: Settings, engine: Engine
+) -> None:
+    """Real server, threads at once: the same title gets one address each (the unique index
+    refuses a taken one and the post moves on), and a draft published by several people at
+    the same moment keeps the one publication time."""
+    with (
+        serving(create_app(settings, engine=engine)) as base_url,
+        ThreadPoolExecutor(PARALLEL) as pool,
+    ):
+        created = list(
+            pool.map(
+                lambda _: httpx.post(
+                    f"{base_url}{API}", headers=staff_headers, json={"title": "Retreat"}, timeout=60
+                ),
+                range(PARALLEL),
+            )
+        )
+        assert sorted(r.status_code for r in created) == [201] * PARALLEL, [r.text for r in created]
+        slugs = {r.json()["slug"] for r in created}
+        assert slugs == {"retreat"} | {f"retreat-{n}" for n in range(2, PARALLEL + 1)}
+        published = list(
+            pool.map(
+                lambda _: httpx.patch(
+                    f"{base_url}{API}/retreat",
+                    headers=staff_headers,
+                    json={"published": True},
+                    timeout=60,
+                ),
+                range(PARALLEL),
+            )
+        )
+    assert [r.status_code for r in published] == [200] * PARALLEL
+    assert len({r.json()["published_at"] for r in published}) == 1
