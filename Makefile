@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint bench lock clean
+.PHONY: setup run test lint bench lock messages clean
 
 # The exact versions come from the lock; the project itself is installed on top, without
 # resolving anything, and `pip check` stops a lock that no longer satisfies pyproject.toml.
@@ -49,6 +49,16 @@ lock:
 	$(BIN)/pip install --quiet 'uv>=0.5,<1'
 	$(LOCK) $(UPGRADE) pyproject.toml -o requirements.lock
 	$(LOCK) $(UPGRADE) --extra dev -c requirements.lock pyproject.toml -o requirements-dev.lock
+
+# Extract the interface's text into the Thai catalogue: new messages arrive untranslated (and
+# tests/integration/test_interface_language.py fails until they are translated).
+LOCALE := service/rendering/locale
+messages: setup
+	$(BIN)/pybabel --quiet extract -F babel.cfg -k N_ --no-location --sort-output --width=100 \
+		--project="ASEAN Pubs VDO-Conference Service" --copyright-holder="ASEAN Pubs Secretariat" \
+		-o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel --quiet update -i $(LOCALE)/messages.pot -d $(LOCALE) -l th --no-fuzzy-matching \
+		--width=100
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -13,7 +13,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Response
 from sqlalchemy import Engine, text
@@ -32,8 +31,11 @@ from service.delivery import worker
 from service.delivery.controller import OutboxController, WebhookController
 from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
+from service.http.api_docs import swagger_ui, swagger_ui_assets
 from service.http.problems import problem_handlers
+from service.library.controller import LibraryController
 from service.minutes.controller import ActionItemController, AgendaController, MinutesController
+from service.news.controller import NewsController
 from service.request_body import MAX_JSON_BODY_BYTES, JsonBodyRequest
 from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
@@ -111,6 +113,8 @@ def api_route_handlers() -> list[Any]:
         *api_calendar_handlers(),
         OutboxController,
         WebhookController,
+        NewsController,
+        LibraryController,
     ]
 
 
@@ -147,7 +151,13 @@ def create_app(
     middleware = [request_logging()] if settings.log_requests else []
     middleware.append(session_config(settings).middleware)
     return Litestar(
-        route_handlers=[health, api, public_calendar_router(), web_router(settings)],
+        route_handlers=[
+            health,
+            api,
+            public_calendar_router(),
+            web_router(settings),
+            swagger_ui_assets(),
+        ],
         dependencies={
             "db": Provide(provide_db),
             "clock": Provide(provide_clock, sync_to_thread=False),
@@ -172,7 +182,7 @@ def create_app(
             version="1",
             description=product_description,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=[swagger_ui()],
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(

@@ -11,12 +11,13 @@ that many bodies share.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated, Any
 
 from litestar import Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from service.errors import DomainError, field_error
+from service.errors import DomainError, field_error, invalid_field
 
 # Deep enough for every body the API takes (subdivision hours nest five levels), shallow enough
 # that nothing reading a body can run out of stack.
@@ -95,3 +96,15 @@ class RequestBody(BaseModel):
         if _contains_nul(data):
             raise ValueError("text must not contain NUL (\\u0000) characters")
         return data
+
+
+def patch_changes(data: BaseModel, *, nullable: Collection[str] = ()) -> dict[str, Any]:
+    """The fields a PATCH body sets: at least one (422 otherwise), and null only for the fields
+    where null means something (`nullable`), not "leave as is"."""
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        raise invalid_field("body", f"give at least one of {', '.join(type(data).model_fields)}")
+    for field, value in changes.items():
+        if value is None and field not in nullable:
+            raise invalid_field(field, "must not be null")
+    return changes

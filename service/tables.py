@@ -15,7 +15,9 @@ from service.conferencing import models as conferencing_models
 from service.db import metadata
 from service.delivery import models as delivery_models
 from service.directory import models as directory_models
+from service.library import models as library_models
 from service.minutes import models as minutes_models
+from service.news import models as news_models
 from service.scheduling import models as scheduling_models
 
 __all__ = [
@@ -26,7 +28,9 @@ __all__ = [
     "conferencing_models",
     "delivery_models",
     "directory_models",
+    "library_models",
     "metadata",
     "minutes_models",
+    "news_models",
     "scheduling_models",
 ]

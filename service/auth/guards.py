@@ -26,20 +26,35 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        header = connection.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthorizedException(
-                "This API needs a token: send 'Authorization: Bearer <token>' "
-                "(create one with `vdo user create`)."
-            )
-        state = connection.app.state
-        principal = await anyio.to_thread.run_sync(
-            _principal_for_token, state.engine, token.strip(), state.clock.now()
-        )
-        if principal is None:
-            raise NotAuthorizedException("The token is unknown, revoked or its user disabled.")
+        token = _bearer_token(connection.headers.get("authorization", ""))
+        principal = await anyio.to_thread.run_sync(_caller, connection.app.state, token)
         return AuthenticationResult(user=principal, auth=token)
+
+
+def _bearer_token(header: str) -> str:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorizedException(
+            "This API needs a token: send 'Authorization: Bearer <token>' "
+            "(create one with `vdo user create`)."
+        )
+    return token.strip()
+
+
+def _caller(state: State, token: str) -> Principal:
+    principal = _principal_for_token(state.engine, token, state.clock.now())
+    if principal is None:
+        raise NotAuthorizedException("The token is unknown, revoked or its user disabled.")
+    return principal
+
+
+def optional_caller(request: Request[Any, Any, State]) -> Principal | None:
+    """Who calls an endpoint that anyone may read and a token shows more of (handlers marked
+    `exclude_from_auth`): None without a token; a token that is sent must be good (401)."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    return _caller(request.app.state, _bearer_token(header))
 
 
 def _principal_for_token(engine: Engine, token: str, now: datetime) -> Principal | None:

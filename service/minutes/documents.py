@@ -45,20 +45,32 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+def checked_media_type(content: bytes, max_bytes: int) -> str:
+    """What an uploaded file is, refusing one that is empty, larger than `max_bytes` or of a
+    type not accepted (422 naming the field `file`)."""
+    if len(content) > max_bytes:
+        raise invalid_field("file", f"is larger than {max_bytes // (1024 * 1024)} MB")
+    if not content:
+        raise invalid_field("file", "is empty")
+    media_type = sniff(content)
+    if media_type is None:
+        raise invalid_field("file", "is not a PDF, DOCX, XLSX, PNG or JPEG file")
+    return media_type
+
+
+def safe_filename(filename: str) -> str:
+    """The name an upload is kept under: no path separators, 200 characters at most."""
+    return (filename or "document").replace("/", "_").replace("\\", "_")[:200]
+
+
 def attach(
     db: Session, session_id: int, item_id: int, filename: str, content: bytes, now: datetime
 ) -> DocumentRead:
     item = db.get(AgendaItem, item_id)
     if item is None or item.session_id != session_id:
         raise NotFound(f"Session {session_id} has no agenda item {item_id}.")
-    if len(content) > MAX_BYTES:
-        raise invalid_field("file", f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    if not content:
-        raise invalid_field("file", "is empty")
-    media_type = sniff(content)
-    if media_type is None:
-        raise invalid_field("file", "is not a PDF, DOCX, XLSX, PNG or JPEG file")
-    name = (filename or "document").replace("/", "_").replace("\\", "_")[:200]
+    media_type = checked_media_type(content, MAX_BYTES)
+    name = safe_filename(filename)
     row = AgendaDocument(
         agenda_item_id=item_id,
         filename=name,

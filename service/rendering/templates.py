@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from service.rendering.i18n import context_gettext, context_ngettext
 from service.rendering.markdown import render_markdown
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -38,6 +39,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # The pages' text in the reader's language: `{% trans %}` and `_()` look up the render's
+    # `language` variable (service.rendering.i18n); templates that pass none are in English.
+    shared.install_gettext_callables(  # type: ignore[attr-defined]
+        context_gettext, context_ngettext, newstyle=True
     )
     # User-written Markdown (circulars' bodies), sanitised to HTML.
     shared.filters["markdown"] = render_markdown

@@ -35,6 +35,7 @@ from service.dependencies import AppClock, Db
 from service.directory.service import get_person, list_countries
 from service.errors import DomainError, NotFound
 from service.minutes import access as minutes_access
+from service.rendering.i18n import LANGUAGE_NAMES, N_
 from service.rendering.templates import render
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
@@ -43,7 +44,8 @@ from service.scheduling.schemas import Scope
 from service.settings import Settings
 from service.web import delegate_work, views
 from service.web.accounts import SESSION_USER_KEY, authenticate, signed_in
-from service.web.security import CSRF_FIELD, csrf_token
+from service.web.language import LANGUAGE_COOKIE, reader_language
+from service.web.security import CSRF_FIELD, csrf_token, served_over_https
 from service.web.throttle import SignInThrottle
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -64,6 +66,8 @@ def page(
     """A page from templates/web/, with what the layout needs: who reads, and the form token."""
     body = render(
         f"web/{template}",
+        language=reader_language(request),
+        languages=LANGUAGE_NAMES,
         viewer=viewer,
         csrf_field=CSRF_FIELD,
         csrf_token=csrf_token(request.scope),
@@ -90,8 +94,10 @@ def sign_in_page(
     *,
     status_code: int = 200,
     error: str = "",
+    error_args: dict[str, Any] | None = None,
     email: str = "",
 ) -> HtmlResponse:
+    """The sign-in form; `error` is a message id (marked `N_`), `error_args` its placeholders."""
     return page(
         request,
         viewer,
@@ -99,6 +105,7 @@ def sign_in_page(
         status_code=status_code,
         next_path=safe_next(next_path),
         error=error,
+        error_args=error_args or {},
         email=email,
     )
 
@@ -155,7 +162,7 @@ class PublicPages(Controller):
                 {
                     "id": row.id,
                     "title": row.title,
-                    "when": views.when(row.start_utc, reader_zone),
+                    "when": views.when(row.start_utc, reader_zone, reader_language(request)),
                     "minutes": views.minutes(row),
                     "countries": countries[row.id or 0],
                 }
@@ -211,7 +218,8 @@ class PublicPages(Controller):
                 None,
                 data.next,
                 status_code=HTTP_429_TOO_MANY_REQUESTS,
-                error=f"Too many failed sign-ins. Try again in {minutes} minutes.",
+                error=N_("Too many failed sign-ins. Try again in %(minutes)s minutes."),
+                error_args={"minutes": minutes},
                 email=data.email,
             )
             response.headers["retry-after"] = str(int(wait.total_seconds()) + 1)
@@ -224,12 +232,34 @@ class PublicPages(Controller):
                 None,
                 data.next,
                 status_code=HTTP_401_UNAUTHORIZED,
-                error="The email or password is wrong.",
+                error=N_("The email or password is wrong."),
                 email=data.email,
             )
         throttle.succeeded(data.email)
         request.set_session({SESSION_USER_KEY: user.id})
         return Redirect(path=safe_next(data.next), status_code=303)
+
+    @get("/language/{code:str}", include_in_schema=False)
+    async def pick_language(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        next_path: Annotated[str, QueryParameter(name="next", max_length=2000)] = "/",
+    ) -> Redirect:
+        """The reader's pick of language, kept for a year; back to the page it was made on."""
+        response = Redirect(path=safe_next(next_path), status_code=303)
+        if code in LANGUAGE_NAMES:
+            response.set_cookie(
+                Cookie(
+                    key=LANGUAGE_COOKIE,
+                    value=code,
+                    max_age=365 * 86400,
+                    httponly=True,
+                    samesite="lax",
+                    secure=served_over_https(request.app.state.settings),
+                )
+            )
+        return response
 
     @post("/sign-out", include_in_schema=False)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -266,10 +296,13 @@ class SessionPages(Controller):
                 viewer,
                 request.url.path,
                 status_code=HTTP_403_FORBIDDEN,
-                error="You are signed in, but not invited to this session. "
-                "Sign in with the account the invite was sent to.",
+                error=N_(
+                    "You are signed in, but not invited to this session. "
+                    "Sign in with the account the invite was sent to."
+                ),
             )
         mine = next((a for a in shown.attendees if a.person_id == viewer.person_id), None)
+        language = reader_language(request)
         return page(
             request,
             viewer,
@@ -277,9 +310,9 @@ class SessionPages(Controller):
             session=shown,
             minutes=views.minutes(session),
             zones=views.start_in_zones(
-                session.start_utc, [(a.name, a.zone) for a in shown.attendees]
+                session.start_utc, [(a.name, a.zone) for a in shown.attendees], language
             ),
-            organiser_time=views.when(session.start_utc, session.organiser_zone),
+            organiser_time=views.when(session.start_utc, session.organiser_zone, language),
             mine=mine,
             answer_label=views.answer_label,
             answers=views.ANSWERS,
@@ -384,7 +417,7 @@ class DelegatePages(Controller):
                 {
                     "id": row.id,
                     "title": row.title,
-                    "when": views.when(row.start_utc, person.zone),
+                    "when": views.when(row.start_utc, person.zone, reader_language(request)),
                     "minutes": views.minutes(row),
                     "answer": views.answer_label(my_answers.get(row.id or 0, "NEEDS-ACTION")),
                     "scope": (Scope.following if row.series_id else Scope.this).value,
@@ -414,7 +447,7 @@ class StaffPages(Controller):
                 viewer,
                 "/staff",
                 status_code=200 if viewer is None else HTTP_403_FORBIDDEN,
-                error="" if viewer is None else "The dashboard is for secretariat staff.",
+                error="" if viewer is None else N_("The dashboard is for secretariat staff."),
             )
         now = clock.now()
         rows, total = sessions.list_sessions(
@@ -436,7 +469,7 @@ class StaffPages(Controller):
                 {
                     "id": row.id,
                     "title": row.title,
-                    "when": views.when(row.start_utc, row.organiser_zone),
+                    "when": views.when(row.start_utc, row.organiser_zone, reader_language(request)),
                     "counts": views.answer_counts([p.partstat for p, _ in invitees[row.id or 0]]),
                 }
                 for row in rows
@@ -454,6 +487,12 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> HtmlResponse:
         status, message = exc.status_code, exc.detail
     else:
         raise exc
-    if status == HTTP_403_FORBIDDEN and "CSRF" in message:
-        message = "This form was out of date. Go back, reload the page and try again."
-    return page(request, None, "error.html", status_code=status, message=message)
+    return page(
+        request,
+        None,
+        "error.html",
+        status_code=status,
+        message=message,
+        # Said in the reader's language: the one refusal a reader meets without doing wrong.
+        form_expired=status == HTTP_403_FORBIDDEN and "CSRF" in message,
+    )

@@ -18,6 +18,7 @@ from service.web.controller import (
     StaffPages,
     error_page,
 )
+from service.web.public_site import public_site_pages
 from service.web.review_pages import MinutesReviewPages
 from service.web.security import csrf_config
 
@@ -29,6 +30,7 @@ def web_router(settings: Settings) -> Router:
     return Router(
         path="/",
         route_handlers=[
+            *public_site_pages(),
             PublicPages,
             SessionPages,
             DelegatePages,

@@ -10,8 +10,11 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import pytz
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
 
 from service.calendar.rsvp import Answer
+from service.rendering.i18n import N_
 from service.scheduling.models import PartStat, VdoSession
 
 DEFAULT_ZONE = "Asia/Bangkok"
@@ -30,14 +33,35 @@ def local_time(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(pytz.timezone(zone))
 
 
-def when(moment: datetime, zone: str) -> str:
-    """e.g. "Tue 3 Dec 2026, 14:00 (Asia/Bangkok, +07)"."""
+def when(moment: datetime, zone: str, language: str = "en") -> str:
+    """e.g. "Tue 3 Dec 2026, 14:00 (Asia/Bangkok, +07)", day and month named in `language`."""
     local = local_time(moment, zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone}, {local:%Z})"
+    shown = format_datetime(local, "EEE d MMM y, HH:mm", locale=language)
+    return f"{shown} ({zone}, {local:%Z})"
 
 
 def minutes(session: VdoSession) -> int:
     return int((session.end_utc - session.start_utc).total_seconds() // 60)
+
+
+def day(moment: datetime, zone: str, language: str = "en") -> str:
+    """e.g. "3 December 2026" ("3 ธันวาคม 2026" in Thai), the day it was in `zone`."""
+    return format_date(local_time(moment, zone), "d MMMM y", locale=language)
+
+
+def language_name(code: str, language: str = "en") -> str:
+    """A language's name in the reader's language: "vi" is "Vietnamese", or "เวียดนาม" in Thai."""
+    try:
+        return Locale.parse(code).get_display_name(language) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def file_size(size: int) -> str:
+    """e.g. "2.4 MB", "18 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 @dataclass(frozen=True)
@@ -47,14 +71,16 @@ class ZoneTime:
     people: tuple[str, ...]
 
 
-def start_in_zones(start: datetime, people_zones: Sequence[tuple[str, str]]) -> list[ZoneTime]:
+def start_in_zones(
+    start: datetime, people_zones: Sequence[tuple[str, str]], language: str = "en"
+) -> list[ZoneTime]:
     """The start in each zone the participants live in, with who is in it, earliest offset
     first."""
     by_zone: dict[str, list[str]] = {}
     for name, zone in people_zones:
         by_zone.setdefault(zone, []).append(name)
     ordered = sorted(by_zone, key=lambda zone: local_time(start, zone).utcoffset() or timedelta(0))
-    return [ZoneTime(zone, when(start, zone), tuple(by_zone[zone])) for zone in ordered]
+    return [ZoneTime(zone, when(start, zone, language), tuple(by_zone[zone])) for zone in ordered]
 
 
 def answer_counts(partstats: Sequence[str]) -> dict[str, int]:
@@ -68,10 +94,10 @@ ANSWERS = list(Answer)
 
 def answer_label(partstat: str) -> str:
     return {
-        PartStat.needs_action: "Not answered",
-        PartStat.accepted: "Accepted",
-        PartStat.tentative: "Tentative",
-        PartStat.declined: "Declined",
+        PartStat.needs_action: N_("Not answered"),
+        PartStat.accepted: N_("Accepted"),
+        PartStat.tentative: N_("Tentative"),
+        PartStat.declined: N_("Declined"),
     }[PartStat(partstat)]
 
 

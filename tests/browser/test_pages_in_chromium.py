@@ -15,7 +15,9 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
@@ -103,7 +105,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     shots = Path(os.environ.get("VDO_SCREENSHOTS") or folder / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     with serving(create_app(settings, engine=engine, clock=clock)) as base_url:
-        yield {"base": base_url, "session_id": booked.json()["id"], "shots": shots}
+        yield {
+            "base": base_url,
+            "session_id": booked.json()["id"],
+            "shots": shots,
+            "staff": headers,
+        }
     engine.dispose()
 
 
@@ -211,3 +218,109 @@ def test_a_form_posted_without_its_csrf_token_is_refused(page: Any, world: dict[
     assert posted.value.status == 403
     page.goto(world["base"] + "/me")
     assert page.get_by_label("Password").count() == 1  # still signed out
+
+
+def test_a_news_post_signed_out_in_english_and_in_thai(
+    browser: Any, page: Any, world: dict[str, Any]
+) -> None:
+    posted = httpx.post(
+        world["base"] + "/api/v1/news",
+        headers=world["staff"],
+        json={
+            "title": "Workshop on open government",
+            "body": "Delegates **agreed** on a plan.\n\n<script>window.injected = 2</script>",
+            "published": True,
+        },
+    )
+    assert posted.status_code == 201, posted.text
+    page.goto(world["base"] + "/news")
+    page.get_by_role("link", name="Workshop on open government").click()
+    page.wait_for_url("**/news/workshop-on-open-government")
+    main = page.inner_text("main")
+    assert "Delegates agreed on a plan." in main
+    assert "<script>window.injected = 2</script>" in main  # shown as text
+    assert page.evaluate("window.injected") is None
+    _screenshots(page, world["shots"], "news-post-en")
+    assert _serious_violations(page) == []
+
+    page.get_by_role("link", name="ไทย").click()
+    page.wait_for_url("**/news/workshop-on-open-government")
+    assert page.get_attribute("html", "lang") == "th"
+    assert page.get_by_role("link", name="ข่าวทั้งหมด").count() == 1
+    # Thai in the service's own Sarabun, whatever fonts the machine has.
+    assert page.evaluate(
+        "document.fonts.ready.then(() => document.fonts.check('16px Sarabun', 'ไทย'))"
+    )
+    _screenshots(page, world["shots"], "news-post-th")
+    assert _serious_violations(page) == []
+    page.get_by_role("link", name="กำหนดการ").click()
+    assert "การประชุมที่กำลังจะมาถึง" in page.inner_text("main")
+    assert "Budget talks" in page.inner_text("main")
+    _screenshots(page, world["shots"], "schedule-th")
+    assert _serious_violations(page) == []
+
+
+def test_a_thai_browser_reads_the_schedule_in_thai_signed_out(
+    browser: Any, world: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="th-TH")
+    thai = context.new_page()
+    thai.goto(world["base"] + "/?zone=Asia/Bangkok")
+    assert thai.get_attribute("html", "lang") == "th"
+    main = thai.inner_text("main")
+    assert "การประชุมที่กำลังจะมาถึง" in main
+    assert "Budget talks" in main
+    assert "นาที" in main
+    hrefs = thai.eval_on_selector_all("a", "links => links.map(a => a.href)")
+    assert not [href for href in hrefs if "meet.example.org" in href]
+    thai.get_by_role("link", name="English").click()
+    assert "Upcoming sessions" in thai.inner_text("main")
+    context.close()
+
+
+def test_the_library_is_searched_and_read_signed_out(page: Any, world: dict[str, Any]) -> None:
+    for title, country in [("Service innovation manual", "TH"), ("Digital ID guide", "SG")]:
+        added = httpx.post(
+            world["base"] + "/api/v1/library",
+            headers=world["staff"],
+            data={
+                "title": title,
+                "year": "2025",
+                "language": "en",
+                "country": country,
+                "public": "true",
+            },
+            files={"file": ("manual.pdf", b"%PDF-1.7 " + title.encode())},
+        )
+        assert added.status_code == 201, added.text
+    page.goto(world["base"] + "/library")
+    page.get_by_label("Words in the title or summary").fill("innovation")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/library?q=innovation**")
+    main = page.inner_text("main")
+    assert "Service innovation manual" in main
+    assert "Digital ID guide" not in main
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download Service innovation manual").click()
+    assert download.value.suggested_filename == "manual.pdf"
+    _screenshots(page, world["shots"], "library")
+    assert _serious_violations(page) == []
+
+
+def test_the_api_documentation_needs_no_other_host(page: Any, world: dict[str, Any]) -> None:
+    own_host = urlsplit(world["base"]).netloc
+    elsewhere: list[str] = []
+
+    def only_this_service(route: Any) -> None:
+        if urlsplit(route.request.url).netloc == own_host:
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_service)
+    page.goto(world["base"] + "/schema")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "ASEAN Pubs VDO-Conference Service" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock-tag").filter(has_text="news").count() == 1
+    assert elsewhere == []

@@ -63,6 +63,9 @@ def test_the_wheel_ships_migrations_and_templates_and_upgrades_a_database(tmp_pa
     assert Path(_run([python, "-c", templates], tmp_path, env).strip()).is_relative_to(target)
     page = "from service.rendering.templates import render; print(render('page.html'))"
     assert "<!doctype html>" in _run([python, "-c", page], tmp_path, env)
+    # The Thai catalogue ships as its .po, compiled when first used.
+    thai = "from service.rendering.i18n import translations as t; print(t('th').gettext('Sign in'))"
+    assert _run([python, "-c", thai], tmp_path, env).strip() == "เข้าสู่ระบบ"
     out = _run([env_dir / "bin" / "vdo", "db", "upgrade"], tmp_path, env)
     assert "database at head; 11 member countries added" in out
     with sqlite3.connect(database) as connection:

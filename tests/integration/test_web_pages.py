@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
@@ -19,20 +17,6 @@ from tests.integration.web_client import form_token, sign_in
 
 pytestmark = pytest.mark.db
 PASSWORD = "a long enough password"
-
-
-@pytest.fixture
-def web_settings(engine: Engine) -> Settings:
-    # The TestClient speaks plain http: a Secure cookie would not come back.
-    return Settings(
-        database_url=str(engine.url), log_requests=False, base_url="http://testserver.local"
-    )
-
-
-@pytest.fixture
-def web(web_settings: Settings, engine: Engine, clock: MovableClock) -> Iterator[TestClient]:
-    with TestClient(app=create_app(web_settings, engine=engine, clock=clock)) as test_client:
-        yield test_client
 
 
 def _account(engine: Engine, email: str, role: str, person_id: int | None = None) -> None:
