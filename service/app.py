@@ -44,6 +44,7 @@ from service.scheduling.controller import (
 from service.settings import Settings
 from service.web.controller import web_router
 from service.web.security import add_security_headers, session_config
+from service.web.staff_pages import staff_router
 from service.web.throttle import SignInThrottle
 
 API_PREFIX = "/api/v1"
@@ -147,7 +148,13 @@ def create_app(
     middleware = [request_logging()] if settings.log_requests else []
     middleware.append(session_config(settings).middleware)
     return Litestar(
-        route_handlers=[health, api, public_calendar_router(), web_router(settings)],
+        route_handlers=[
+            health,
+            api,
+            public_calendar_router(),
+            web_router(settings),
+            staff_router(settings),
+        ],
         dependencies={
             "db": Provide(provide_db),
             "clock": Provide(provide_clock, sync_to_thread=False),

@@ -7,8 +7,21 @@ import re
 
 from httpx import Response
 from litestar.testing import TestClient
+from sqlalchemy import Engine
+
+from service.auth import service as auth
+from service.db import session_scope
 
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+PASSWORD = "a long enough password"
+
+
+def account(engine: Engine, email: str, role: str, person_id: int | None = None) -> None:
+    """A user who signs in with PASSWORD."""
+    with session_scope(engine) as db:
+        auth.create_user(
+            db, email=email, name=email, role=role, password=PASSWORD, person_id=person_id
+        )
 
 
 def form_token(client: TestClient, path: str = "/sign-in") -> str:
