@@ -1,8 +1,8 @@
 """HTML forms and query strings as pydantic models.
 
-A browser sends a field once per value: one checked box arrives as a string, two as a list,
-an empty date input as "". `BrowserForm` evens that out before validation, so that the pages'
-models read like the JSON API's request bodies.
+A browser sends a field once per value: one checked box arrives as a string, two as a list;
+an empty date or number input arrives as "". `BrowserForm` evens that out before validation,
+so that the pages' models read like the JSON API's request bodies.
 """
 
 from __future__ import annotations
@@ -40,8 +40,7 @@ class BrowserForm(BaseModel):
                 continue
             value = raw[key]
             if _is_list(info.annotation):
-                sent = value if isinstance(value, list) else [value]
-                values[key] = [item for item in sent if item != ""]
+                values[key] = value if isinstance(value, list) else [value]
             else:
                 value = value[-1] if isinstance(value, list) and value else value
                 if value != "" or info.annotation is str:

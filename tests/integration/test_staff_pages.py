@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from httpx import Response
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
@@ -15,6 +16,9 @@ from tests.integration.web_client import PASSWORD, account, form_token, sign_in
 
 pytestmark = pytest.mark.db
 BOOK_BUTTON = re.compile(r'name="start" value="([^"]+)"')
+START_INPUT = re.compile(
+    r'id="change-start" name="start" type="datetime-local" required value="([^"]+)"'
+)
 
 
 @pytest.fixture
@@ -151,3 +155,189 @@ def test_a_refused_booking_keeps_the_planner_and_books_nothing(
     assert 'value="Clash"' in refused.text  # the title typed is still there
     listed = officer.get("/api/v1/sessions", headers=staff_headers).json()
     assert [s["title"] for s in listed["items"]] == ["Held"]
+
+
+@pytest.fixture
+def session_id(
+    officer: TestClient, network: Network, staff_headers: dict[str, str], clock: MovableClock
+) -> int:
+    booked = book(
+        officer,
+        staff_headers,
+        network,
+        title="Budget talks",
+        start=iso(working_start(clock, ["TH", "SG"])),
+        countries=["TH", "SG"],
+    )
+    assert booked.status_code == 201, booked.text
+    return int(booked.json()["id"])
+
+
+def _post(client: TestClient, path: str, data: dict[str, object]) -> Response:
+    token = form_token(client)
+    return client.post(path, data=data | {"_csrf_token": token}, follow_redirects=False)
+
+
+def test_staff_reschedule_a_session_from_its_page(
+    officer: TestClient, session_id: int, staff_headers: dict[str, str]
+) -> None:
+    page = officer.get(f"/staff/sessions/{session_id}")
+    assert page.status_code == 200
+    assert "Budget talks" in page.text
+    before = officer.get(f"/api/v1/sessions/{session_id}", headers=staff_headers).json()
+    start = START_INPUT.search(page.text)
+    assert start, "the start in the organiser's zone"
+    later = datetime.fromisoformat(start.group(1)) + timedelta(hours=1)
+    moved = _post(
+        officer,
+        f"/staff/sessions/{session_id}/reschedule",
+        {
+            "revision": before["revision"],
+            "title": "Budget talks (moved)",
+            "start": f"{later:%Y-%m-%dT%H:%M}",
+            "duration": "45",
+            "scope": "this",
+            "acknowledge": "true",
+        },
+    )
+    assert moved.status_code == 303, moved.text
+    after = officer.get(f"/api/v1/sessions/{session_id}", headers=staff_headers).json()
+    assert after["title"] == "Budget talks (moved)"
+    assert after["start"] != before["start"]
+    assert "The session is rescheduled" in officer.get(moved.headers["location"]).text
+
+
+def test_cancelling_needs_the_box_ticked(
+    officer: TestClient, session_id: int, staff_headers: dict[str, str]
+) -> None:
+    path = f"/staff/sessions/{session_id}/cancel"
+    unconfirmed = _post(officer, path, {"scope": "this"})
+    assert unconfirmed.status_code == 409
+    assert "Tick the box" in unconfirmed.text
+    api = f"/api/v1/sessions/{session_id}"
+    assert officer.get(api, headers=staff_headers).json()["status"] == "confirmed"
+    cancelled = _post(officer, path, {"scope": "this", "confirm": "true"})
+    assert cancelled.status_code == 303
+    assert officer.get(api, headers=staff_headers).json()["status"] == "cancelled"
+
+
+def test_the_agenda_is_edited_with_sub_items(
+    officer: TestClient, session_id: int, staff_headers: dict[str, str]
+) -> None:
+    saved = _post(
+        officer,
+        f"/staff/sessions/{session_id}/agenda",
+        {
+            "revision": "0",
+            "item_id": ["", "", "", ""],
+            "level": ["item", "sub", "item", "item"],
+            "title": ["Opening", "Welcome by the chair", "Budget", ""],
+            "presenter": ["", "TH", "", ""],
+            "minutes": ["5", "", "", ""],
+            "description": ["", "", "The *draft* budget", ""],
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    agenda = officer.get(f"/api/v1/sessions/{session_id}/agenda", headers=staff_headers).json()
+    assert [(i["number"], i["title"]) for i in agenda["items"]] == [
+        ("1", "Opening"),
+        ("1.1", "Welcome by the chair"),
+        ("2", "Budget"),
+    ]
+    assert agenda["items"][0]["minutes_allotted"] == 5
+    assert agenda["items"][1]["presenter"] == "TH"
+    assert "<em>draft</em>" in officer.get(f"/staff/sessions/{session_id}").text
+
+    stale = _post(
+        officer,
+        f"/staff/sessions/{session_id}/agenda",
+        {
+            "revision": "0",
+            "item_id": [""],
+            "level": ["item"],
+            "title": ["Other"],
+            "presenter": [""],
+            "minutes": [""],
+            "description": [""],
+        },
+    )
+    assert stale.status_code == 409
+    assert "The agenda changed" in stale.text
+
+
+def _minutes_form(page: str, summary: str, free_text: str) -> dict[str, object]:
+    numbers = re.findall(r'name="number" value="([^"]+)"', page)
+    titles = re.findall(r'name="item_title" value="([^"]+)"', page)
+    base = re.search(r'name="base_revision" value="(\d+)"', page)
+    assert numbers
+    assert base
+    return {
+        "base_revision": base.group(1),
+        "number": numbers,
+        "item_title": titles,
+        "summary": [summary] + [""] * (len(numbers) - 1),
+        "decisions": [""] * len(numbers),
+        "free_text": free_text,
+    }
+
+
+def test_a_stale_minutes_save_keeps_the_text_and_shows_both_versions(
+    officer: TestClient, session_id: int, staff_headers: dict[str, str]
+) -> None:
+    path = f"/staff/sessions/{session_id}"
+    first_tab = _minutes_form(officer.get(path).text, "Opened at ten.", "")
+    second_tab = _minutes_form(officer.get(path).text, "The chair opened.", "Thanks to SG.")
+    assert _post(officer, f"{path}/minutes", first_tab).status_code == 303
+
+    conflict = _post(officer, f"{path}/minutes", second_tab)
+    assert conflict.status_code == 409
+    text = conflict.text
+    assert 'id="minutes-conflict"' in text
+    assert ">The chair opened.</textarea>" in text  # the user's text, still in the editor
+    assert ">Thanks to SG.</textarea>" in text
+    assert "<pre>Opened at ten.</pre>" in text  # the revision saved meanwhile, beside it
+    assert 'name="base_revision" value="1"' in text
+
+    merged = _minutes_form(text, "Opened at ten. The chair opened.", "Thanks to SG.")
+    assert _post(officer, f"{path}/minutes", merged).status_code == 303
+    minutes = officer.get(f"/api/v1/sessions/{session_id}/minutes", headers=staff_headers).json()
+    assert minutes["revision"] == 2
+    assert minutes["items"][0]["summary"] == "Opened at ten. The chair opened."
+    assert minutes["free_text"] == "Thanks to SG."
+
+
+def test_minutes_are_circulated_adopted_and_issued_as_a_circular(
+    officer: TestClient, session_id: int, clock: MovableClock
+) -> None:
+    path = f"/staff/sessions/{session_id}"
+    assert _post(officer, f"{path}/minutes", _minutes_form(officer.get(path).text, "Done.", ""))
+    deadline = (clock.now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    assert _post(officer, f"{path}/minutes/circulate", {"deadline": deadline}).status_code == 303
+    assert "Adopt the minutes" in officer.get(path).text
+    assert _post(officer, f"{path}/minutes/adopt", {}).status_code == 303
+    assert "(adopted, revision 1)" in officer.get(path).text
+
+    preview = _post(officer, f"{path}/circulars/preview?format=html", {"kind": "minutes"})
+    assert preview.status_code == 200
+    assert "Done." in preview.text
+    assert preview.headers["content-security-policy"].startswith("default-src 'none'")
+    issued = _post(officer, f"{path}/circulars", {"kind": "minutes", "language": "en"})
+    assert issued.status_code == 303, issued.text
+    page = officer.get(path).text
+    pdf_link = re.search(r'href="(/circulars/\d+\.pdf)"', page)
+    assert pdf_link
+    pdf = officer.get(pdf_link.group(1))
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_a_circular_is_not_shown_to_someone_not_invited(
+    officer: TestClient, session_id: int, engine: Engine, network: Network
+) -> None:
+    path = f"/staff/sessions/{session_id}"
+    assert _post(officer, f"{path}/circulars", {"kind": "notice"}).status_code == 303
+    link = re.search(r'href="(/circulars/\d+\.html)"', officer.get(path).text)
+    assert link
+    account(engine, "delegate@mm.example", "delegate", network.people["MM"])
+    sign_in(officer, "delegate@mm.example", PASSWORD)
+    assert officer.get(link.group(1)).status_code == 403
