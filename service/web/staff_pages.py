@@ -18,6 +18,7 @@ from service.settings import Settings
 from service.web.controller import error_page
 from service.web.security import csrf_config
 from service.web.staff_access import StaffOnly, staff_only_page
+from service.web.staff_directory import BridgePages, DirectoryPages, OutboxPages
 from service.web.staff_planner import PlannerPages
 from service.web.staff_sessions import CircularDocuments, SessionManagement
 
@@ -26,7 +27,14 @@ def staff_router(settings: Settings) -> Router:
     """The staff pages, with the CSRF checks of every page (see `web_router`)."""
     return Router(
         path="/",
-        route_handlers=[PlannerPages, SessionManagement, CircularDocuments],
+        route_handlers=[
+            PlannerPages,
+            SessionManagement,
+            CircularDocuments,
+            DirectoryPages,
+            BridgePages,
+            OutboxPages,
+        ],
         exception_handlers={
             StaffOnly: staff_only_page,
             DomainError: error_page,

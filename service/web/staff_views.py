@@ -87,6 +87,35 @@ def zone_choices(countries: Iterable[Country], chosen: str) -> list[str]:
     return sorted({country.capital_zone for country in countries} | {DEFAULT_ZONE, "UTC", chosen})
 
 
+_DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+
+
+def office_hours(week: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each weekday's working periods in words, e.g. ("Monday", "08:30-12:00, 13:00-16:30")."""
+    return [
+        (name, ", ".join(f"{start}-{end}" for start, end in week.get(key, [])) or "Closed")
+        for key, name in _DAY_NAMES.items()
+    ]
+
+
+def pages(path: str, query: dict[str, Any], total: int, offset: int, limit: int) -> dict[str, str]:
+    """Links to the previous and next page of a list, keeping its filters."""
+    links = {}
+    if offset > 0:
+        links["previous"] = f"{path}?{urlencode(query | {'offset': max(0, offset - limit)})}"
+    if offset + limit < total:
+        links["next"] = f"{path}?{urlencode(query | {'offset': offset + limit})}"
+    return links
+
+
 # --- the planner's slots --------------------------------------------------------------------------
 
 

@@ -9,9 +9,14 @@ import pytest
 from httpx import Response
 from litestar.testing import TestClient
 from sqlalchemy import Engine
+from sqlmodel import col, select
 
-from tests.dates import MovableClock, iso, working_start
+from service.db import session_scope
+from service.delivery.models import MessageState, OutboxMessage
+from service.settings import Settings
+from tests.dates import MovableClock, iso, next_holiday, working_start
 from tests.integration.network import Network, book, build_network
+from tests.integration.outbox_world import queue_plain_emails
 from tests.integration.web_client import PASSWORD, account, form_token, sign_in
 
 pytestmark = pytest.mark.db
@@ -341,3 +346,88 @@ def test_a_circular_is_not_shown_to_someone_not_invited(
     account(engine, "delegate@mm.example", "delegate", network.people["MM"])
     sign_in(officer, "delegate@mm.example", PASSWORD)
     assert officer.get(link.group(1)).status_code == 403
+
+
+def test_the_directory_shows_office_hours_and_days_off(
+    officer: TestClient, network: Network, clock: MovableClock
+) -> None:
+    countries = officer.get("/staff/directory")
+    assert countries.status_code == 200
+    assert "Myanmar" in countries.text
+    assert "Finland" in countries.text  # a partner's country
+    thailand = officer.get("/staff/directory/countries/TH")
+    assert thailand.status_code == 200
+    assert "Monday" in thailand.text
+    holiday = next_holiday(clock, "TH", weekdays=range(7))
+    assert holiday.date.strftime("%a %d %b %Y") in thailand.text
+    assert officer.get("/staff/directory/countries/XX").status_code == 404
+
+    people = officer.get("/staff/directory/people", params={"country": "TH"})
+    assert "delegate@th.example" in people.text
+    assert "delegate@sg.example" not in people.text
+    agencies = officer.get("/staff/directory/agencies", params={"q": "singapore"})
+    assert "CSA-SG" in agencies.text
+    assert "CSA-TH" not in agencies.text
+
+
+def _upload(client: TestClient, text: str) -> Response:
+    return client.post(
+        "/staff/directory/import",
+        data={"_csrf_token": form_token(client)},
+        files={"data": ("people.csv", text.encode(), "text/csv")},
+    )
+
+
+def test_a_csv_import_reports_each_bad_row_and_imports_nothing(
+    officer: TestClient, staff_headers: dict[str, str]
+) -> None:
+    refused = _upload(
+        officer,
+        "name,email,country,zone\n"
+        "Good Row,good@example.org,TH,\n"
+        "Bad Zone,bz@example.org,TH,Asia/Bankok\n"
+        ",not-an-email,TH,\n",
+    )
+    assert refused.status_code == 422
+    rows = re.findall(r'<tr><th scope="row">(\d+)</th><td>(\w+)</td>', refused.text)
+    assert ("3", "zone") in rows
+    assert ("4", "name") in rows
+    assert ("4", "email") in rows
+    listed = officer.get("/api/v1/people", params={"q": "good"}, headers=staff_headers).json()
+    assert listed["total"] == 0
+
+    imported = _upload(officer, "name,email,country\nGood Row,good@example.org,TH\n")
+    assert imported.status_code == 200
+    assert "1 people imported" in imported.text
+
+
+def test_bridges_are_listed_without_their_settings(officer: TestClient, network: Network) -> None:
+    page = officer.get("/staff/bridges")
+    assert page.status_code == 200
+    assert "Room A" in page.text
+    assert "meet.example.org" not in page.text
+
+
+def test_staff_retry_a_dead_message_from_the_outbox(
+    officer: TestClient, engine: Engine, web_settings: Settings
+) -> None:
+    queue_plain_emails(engine, web_settings, 2)
+    with session_scope(engine) as db:
+        dead = db.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).first()
+        assert dead is not None
+        dead.state, dead.attempts, dead.last_error = MessageState.dead, 8, "550 no such user"
+        db.add(dead)
+        dead_id = dead.id
+    page = officer.get("/staff/outbox", params={"state": "dead"})
+    assert "550 no such user" in page.text
+    assert page.text.count("Retry<span") == 1
+    retried = _post(officer, f"/staff/outbox/{dead_id}/retry", {})
+    assert retried.status_code == 303
+    assert "will be sent again" in officer.get(retried.headers["location"]).text
+    with session_scope(engine) as db:
+        again = db.get(OutboxMessage, dead_id)
+        assert again is not None
+        assert (again.state, again.attempts) == (MessageState.pending, 0)
+    twice = _post(officer, f"/staff/outbox/{dead_id}/retry", {})
+    assert twice.status_code == 409
+    assert "only dead messages are retried" in twice.text
