@@ -385,7 +385,8 @@ class SessionManagement(Controller):
 
 
 def _side_by_side(yours: MinutesContent, theirs: MinutesContent) -> list[dict[str, str]]:
-    """Each item's text in both versions, items of either in order, then the free text."""
+    """Each part's text in both versions (items of either in order, then the free text),
+    leaving out parts empty in both."""
 
     def text(content: MinutesContent) -> dict[str, str]:
         return {
@@ -399,6 +400,7 @@ def _side_by_side(yours: MinutesContent, theirs: MinutesContent) -> list[dict[st
     return [
         {"heading": heading, "yours": mine.get(heading, ""), "theirs": saved.get(heading, "")}
         for heading in dict.fromkeys([*saved, *mine])
+        if mine.get(heading) or saved.get(heading)
     ]
 
 

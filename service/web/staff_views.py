@@ -141,7 +141,8 @@ class SlotView:
     heading: str
     score: float
     people: tuple[SlotPerson, ...]
-    problems: tuple[str, ...]
+    problems: tuple[str, ...]  # why someone cannot attend
+    notes: tuple[str, ...]  # what to know, e.g. days off not yet confirmed
 
 
 def slot_view(slot: SlotOut) -> SlotView:
@@ -160,7 +161,8 @@ def slot_view(slot: SlotOut) -> SlotView:
             )
             for p in slot.participants
         ),
-        problems=(*slot.hard_problems, *slot.soft_problems),
+        problems=tuple(slot.hard_problems),
+        notes=tuple(slot.soft_problems),
     )
 
 

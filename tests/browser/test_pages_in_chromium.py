@@ -9,11 +9,7 @@ main page for serious or critical accessibility violations.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,38 +23,17 @@ from service.db import make_engine, session_scope
 from service.demo import DEMO_PASSWORD
 from service.directory.service import seed_member_countries
 from service.settings import Settings
+from tests.browser.chromium import (
+    needs_chromium,
+    screenshot_folder,
+    screenshots,
+    serious_violations,
+)
 from tests.dates import MovableClock, iso, working_start
 from tests.integration.network import book, build_network
 from tests.support.live_app import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-HERE = Path(__file__).parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 740}
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-)
-
-
-def _axe_script() -> str:
-    """axe-core from the npm registry, installed from the lock file on first use."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install axe-core for the accessibility check"
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
-    return AXE.read_text(encoding="utf-8")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -100,49 +75,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             password=DEMO_PASSWORD,
             person_id=network.people["TH"],
         )
-    shots = Path(os.environ.get("VDO_SCREENSHOTS") or folder / "screenshots")
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshot_folder(folder / "screenshots")
     with serving(create_app(settings, engine=engine, clock=clock)) as base_url:
         yield {"base": base_url, "session_id": booked.json()["id"], "shots": shots}
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    # CSP bypassed so that axe-core can be injected; this also makes the injected-title check
-    # prove escaping, not merely the policy blocking the script.
-    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
-def _screenshots(page: Any, shots: Path, name: str) -> None:
-    page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(shots / f"{name}-desktop.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
-
-
-def _serious_violations(page: Any) -> list[str]:
-    page.add_script_tag(content=_axe_script())
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + "; ".join(f"{n['target']}: {n['failureSummary']}" for n in v["nodes"])
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def _sign_in(page: Any, base: str, path: str) -> None:
@@ -164,8 +100,8 @@ def test_the_public_schedule_signed_out_shows_no_join_link(
     hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
     assert not [href for href in hrefs if "meet.example.org" in href]
     assert page.evaluate("window.injected") is None  # the title is text, not a script
-    _screenshots(page, world["shots"], "schedule")
-    assert _serious_violations(page) == []
+    screenshots(page, world["shots"], "schedule")
+    assert serious_violations(page) == []
 
 
 def test_the_invited_delegate_signs_in_sees_their_zone_and_answers(
@@ -173,8 +109,8 @@ def test_the_invited_delegate_signs_in_sees_their_zone_and_answers(
 ) -> None:
     path = f"/sessions/{world['session_id']}"
     page.goto(world["base"] + path)
-    _screenshots(page, world["shots"], "sign-in")
-    assert _serious_violations(page) == []
+    screenshots(page, world["shots"], "sign-in")
+    assert serious_violations(page) == []
     _sign_in(page, world["base"], path)
 
     main = page.inner_text("main")
@@ -182,8 +118,8 @@ def test_the_invited_delegate_signs_in_sees_their_zone_and_answers(
     assert page.evaluate("window.injected") is None
     assert "Asia/Bangkok" in page.inner_text("#answer-heading + p")
     assert page.get_by_role("link", name="Join the session").count() == 1
-    _screenshots(page, world["shots"], "session")
-    assert _serious_violations(page) == []
+    screenshots(page, world["shots"], "session")
+    assert serious_violations(page) == []
 
     page.get_by_role("button", name="Accept").click()
     page.wait_for_url("**answered=1")
@@ -195,8 +131,8 @@ def test_the_invited_delegate_signs_in_sees_their_zone_and_answers(
     assert "Asia/Bangkok" in page.inner_text("main")
     page.get_by_role("button", name="Make my private link").click()
     assert "/feeds/" in page.inner_text("code.secret")
-    _screenshots(page, world["shots"], "me")
-    assert _serious_violations(page) == []
+    screenshots(page, world["shots"], "me")
+    assert serious_violations(page) == []
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(page: Any, world: dict[str, Any]) -> None:
