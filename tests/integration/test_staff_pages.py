@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from email import message_from_string, policy
 
 import pytest
 from httpx import Response
@@ -431,3 +432,61 @@ def test_staff_retry_a_dead_message_from_the_outbox(
     twice = _post(officer, f"/staff/outbox/{dead_id}/retry", {})
     assert twice.status_code == 409
     assert "only dead messages are retried" in twice.text
+
+
+def _session_urls_mailed_to(engine: Engine, address: str, base_url: str) -> set[str]:
+    """The session page addresses printed in the emails (text, HTML, invite) to `address`."""
+    pattern = re.compile(re.escape(base_url) + r"(/sessions/\d+)\b")
+    found = set()
+    with session_scope(engine) as db:
+        for message in db.exec(select(OutboxMessage).where(OutboxMessage.recipient == address)):
+            parsed = message_from_string(message.payload["mime"], policy=policy.default)
+            for part in parsed.walk():
+                content = part.get_payload(decode=True)
+                if isinstance(content, bytes):
+                    found |= set(pattern.findall(content.decode("utf-8", "replace")))
+    return found
+
+
+def test_every_session_url_in_the_invitations_resolves(
+    officer: TestClient,
+    network: Network,
+    staff_headers: dict[str, str],
+    engine: Engine,
+    web_settings: Settings,
+    clock: MovableClock,
+) -> None:
+    query = _planner_query(network, clock)
+    start = BOOK_BUTTON.findall(officer.get("/staff/planner", params=query).text)[0]
+    booked = _post(
+        officer,
+        "/staff/planner/book",
+        query
+        | {
+            "title": "Series",
+            "start": start,
+            "repeat": "weekly",
+            "occurrences": "3",
+            "acknowledge": "true",
+        },
+    )
+    first = booked.headers["location"].split("?")[0].removeprefix("/staff")
+    listed = officer.get("/api/v1/sessions", headers=staff_headers).json()["items"]
+    second = f"/sessions/{sorted(listed, key=lambda s: s['start'])[1]['id']}"
+    cancelled = _post(officer, f"/staff{second}/cancel", {"scope": "this", "confirm": "true"})
+    assert cancelled.status_code == 303
+
+    urls = _session_urls_mailed_to(engine, "delegate@th.example", web_settings.base_url)
+    assert first in urls  # the series' invite
+    officer.post("/sign-out", data={"_csrf_token": form_token(officer)})
+    for path in urls:
+        signed_out = officer.get(path)
+        assert signed_out.status_code == 200, path
+        assert f'name="next" value="{path}"' in signed_out.text
+    account(engine, "delegate@th.example", "delegate", network.people["TH"])
+    sign_in(officer, "delegate@th.example", PASSWORD)
+    for path in urls:
+        page = officer.get(path)
+        assert page.status_code == 200, path
+        assert "Series" in page.text
+    assert "This session was cancelled." in officer.get(second).text
