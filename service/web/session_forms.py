@@ -8,6 +8,7 @@ revision the form was made from, so that saving from the page never drops it.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import pytz
@@ -37,17 +38,39 @@ def datetime_input(moment: datetime, zone: str) -> str:
     return moment.astimezone(pytz.timezone(zone)).strftime("%Y-%m-%dT%H:%M")
 
 
+class PageScope(StrEnum):
+    """Which sessions of a series a change applies to: the API's scopes, and the whole series
+    still to come ("this and following" from its first session not yet started)."""
+
+    this = "this"
+    following = "following"
+    series = "series"
+
+    @property
+    def label(self) -> str:
+        return {
+            PageScope.this: "This session only",
+            PageScope.following: "This and the following sessions",
+            PageScope.series: "The whole series (every session still to come)",
+        }[self]
+
+
+def api_scope(scope: PageScope) -> Scope:
+    """The API's scope for a page's: the whole series is "following" from its first session."""
+    return Scope.this if scope == PageScope.this else Scope.following
+
+
 class RescheduleForm(BrowserForm):
     revision: int
     start: datetime
     duration: int = Field(ge=5, le=MAX_DURATION_MINUTES)
     title: str = Field(min_length=1, max_length=300)
-    scope: Scope = Scope.this
+    scope: PageScope = PageScope.this
     acknowledge: bool = False
 
 
 class CancelForm(BrowserForm):
-    scope: Scope = Scope.this
+    scope: PageScope = PageScope.this
     confirm: bool = False
 
 

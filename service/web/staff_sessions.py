@@ -43,7 +43,7 @@ from service.scheduling import changes
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
 from service.scheduling.presenter import session_read
-from service.scheduling.schemas import Scope, SessionUpdate
+from service.scheduling.schemas import SessionUpdate
 from service.web import views
 from service.web.accounts import signed_in
 from service.web.controller import Form, HtmlResponse, page, sign_in_page
@@ -54,7 +54,9 @@ from service.web.session_forms import (
     CircularForm,
     CirculateForm,
     MinutesForm,
+    PageScope,
     RescheduleForm,
+    api_scope,
     aware,
     datetime_input,
 )
@@ -138,7 +140,7 @@ def _session_page(
         minutes_long=views.minutes(session),
         start_input=datetime_input(session.start_utc, session.organiser_zone),
         cancelled=session.status == SessionStatus.cancelled,
-        scopes=[Scope.this, Scope.following] if session.series_id else [Scope.this],
+        scopes=list(PageScope) if session.series_id else [PageScope.this],
         agenda=minutes_queries.agenda_read(db, session_id),
         agenda_rows=_agenda_rows(db, session_id),
         minutes=minutes,
@@ -214,19 +216,26 @@ class SessionManagement(Controller):
         data: Annotated[RescheduleForm, Form],
     ) -> Response[Any]:
         def command(_: Principal) -> int | None:
-            zone = sessions.get_session(db, session_id).organiser_zone
+            session = sessions.get_session(db, session_id)
+            target, start = session, aware(data.start, session.organiser_zone)
+            if data.scope == PageScope.series:
+                if data.revision != session.revision:
+                    raise Conflict("The session changed since you read it; reload and try again.")
+                # The same move, made from the series' first session still to come.
+                target = changes.first_to_come(db, session_id, clock.now())
+                start = target.start_utc + (start - session.start_utc)
             update = parse_form(
                 SessionUpdate,
                 {
-                    "revision": data.revision,
-                    "start": aware(data.start, zone),
+                    "revision": target.revision,
+                    "start": start,
                     "duration_minutes": data.duration,
                     "title": data.title,
-                    "scope": data.scope,
+                    "scope": api_scope(data.scope),
                     "acknowledge_problems": data.acknowledge,
                 },
             )
-            changed = changes.reschedule(db, session_id, update, now=clock.now())
+            changed = changes.reschedule(db, target.id or 0, update, now=clock.now())
             enqueue_session_change(db, state.settings, changed, Change.updated)
             return changed.id
 
@@ -236,6 +245,7 @@ class SessionManagement(Controller):
     def cancel(
         self,
         db: Db,
+        clock: AppClock,
         state: State,
         request: Request[Any, Any, Any],
         session_id: FromPath[int],
@@ -244,7 +254,11 @@ class SessionManagement(Controller):
         def command(_: Principal) -> None:
             if not data.confirm:
                 raise Conflict("Tick the box to confirm the cancellation; nothing was cancelled.")
-            enqueue_cancellation(db, state.settings, changes.cancel(db, session_id, data.scope))
+            target = session_id
+            if data.scope == PageScope.series:
+                target = changes.first_to_come(db, session_id, clock.now()).id or 0
+            cancelled = changes.cancel(db, target, api_scope(data.scope))
+            enqueue_cancellation(db, state.settings, cancelled)
 
         return _perform(db, request, session_id, "cancelled", command)
 

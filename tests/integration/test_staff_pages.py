@@ -490,3 +490,66 @@ def test_every_session_url_in_the_invitations_resolves(
         assert page.status_code == 200, path
         assert "Series" in page.text
     assert "This session was cancelled." in officer.get(second).text
+
+
+def _weekly_series(
+    officer: TestClient, network: Network, staff_headers: dict[str, str], clock: MovableClock
+) -> list[dict[str, object]]:
+    query = _planner_query(network, clock)
+    start = BOOK_BUTTON.findall(officer.get("/staff/planner", params=query).text)[0]
+    fields = {"title": "Weekly", "start": start, "repeat": "weekly", "occurrences": "3"}
+    booked = _post(officer, "/staff/planner/book", query | fields | {"acknowledge": "true"})
+    assert booked.status_code == 303, booked.text
+    return _series(officer, staff_headers)
+
+
+def _series(officer: TestClient, staff_headers: dict[str, str]) -> list[dict[str, object]]:
+    listed = officer.get("/api/v1/sessions", headers=staff_headers).json()["items"]
+    return sorted(listed, key=lambda s: (s["recurrence_id"], s["id"]))
+
+
+def test_cancelling_the_whole_series_keeps_what_took_place(
+    officer: TestClient, network: Network, staff_headers: dict[str, str], clock: MovableClock
+) -> None:
+    first, _, third = _weekly_series(officer, network, staff_headers, clock)
+    clock.move_to(datetime.fromisoformat(str(first["end"])) + timedelta(hours=1))
+    page = officer.get(f"/staff/sessions/{third['id']}").text
+    assert "The whole series (every session still to come)" in page
+    cancelled = _post(
+        officer,
+        f"/staff/sessions/{third['id']}/cancel",
+        {"scope": "series", "confirm": "true"},
+    )
+    assert cancelled.status_code == 303, cancelled.text
+    assert [s["status"] for s in _series(officer, staff_headers)] == [
+        "confirmed",
+        "cancelled",
+        "cancelled",
+    ]
+
+
+def test_moving_the_whole_series_moves_every_session_still_to_come(
+    officer: TestClient, network: Network, staff_headers: dict[str, str], clock: MovableClock
+) -> None:
+    first, second, third = _weekly_series(officer, network, staff_headers, clock)
+    clock.move_to(datetime.fromisoformat(str(first["end"])) + timedelta(hours=1))
+    start = datetime.fromisoformat(str(third["local_start"])) + timedelta(minutes=30)
+    moved = _post(
+        officer,
+        f"/staff/sessions/{third['id']}/reschedule",
+        {
+            "revision": third["revision"],
+            "title": "Weekly",
+            "start": f"{start:%Y-%m-%dT%H:%M}",
+            "duration": "60",
+            "scope": "series",
+            "acknowledge": "true",
+        },
+    )
+    assert moved.status_code == 303, moved.text
+    after = {s["start"] for s in _series(officer, staff_headers) if s["status"] == "confirmed"}
+    half_hour = timedelta(minutes=30)
+    assert first["start"] in after  # it took place already
+    for later in (second, third):
+        shifted = datetime.fromisoformat(str(later["start"]).replace("Z", "+00:00")) + half_hour
+        assert iso(shifted) in after
