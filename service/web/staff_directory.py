@@ -82,7 +82,7 @@ class DirectoryPages(Controller):
             rows.append(
                 {
                     "country": country,
-                    "hours": staff_views.office_hours(country.office_hours),
+                    "hours": staff_views.week_summary(country.office_hours),
                     "next_day_off": upcoming[0] if upcoming else None,
                 }
             )

@@ -106,6 +106,17 @@ def office_hours(week: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def week_summary(week: dict[str, Any]) -> list[tuple[str, str]]:
+    """The working days' hours, consecutive days with the same hours together, e.g.
+    ("Mon-Thu", "08:30-12:00, 13:00-16:30")."""
+    summary = []
+    for hours, group in groupby(office_hours(week), key=lambda day: day[1]):
+        days = [name[:3] for name, _ in group]
+        if hours != "Closed":
+            summary.append((days[0] if len(days) == 1 else f"{days[0]}-{days[-1]}", hours))
+    return summary
+
+
 def pages(path: str, query: dict[str, Any], total: int, offset: int, limit: int) -> dict[str, str]:
     """Links to the previous and next page of a list, keeping its filters."""
     links = {}
