@@ -9,7 +9,7 @@ own, with the same CSRF checks and error pages.
 from __future__ import annotations
 
 from litestar import Router
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 
@@ -38,6 +38,9 @@ def staff_router(settings: Settings) -> Router:
         exception_handlers={
             StaffOnly: staff_only_page,
             DomainError: error_page,
+            # Named as well: the application's ValidationException handler (problem+json)
+            # would otherwise win over HTTPException's here, being the closer match.
+            ValidationException: error_page,
             HTTPException: error_page,
         },
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],

@@ -553,3 +553,20 @@ def test_moving_the_whole_series_moves_every_session_still_to_come(
     for later in (second, third):
         shifted = datetime.fromisoformat(str(later["start"]).replace("Z", "+00:00")) + half_hour
         assert iso(shifted) in after
+
+
+def test_staff_forms_need_their_token_and_bad_posts_get_a_page(
+    officer: TestClient, session_id: int
+) -> None:
+    path = f"/staff/sessions/{session_id}/cancel"
+    forged = officer.post(path, data={"scope": "this", "confirm": "true"})
+    assert forged.status_code == 403
+    assert "This form was out of date" in forged.text
+    incomplete = _post(officer, "/staff/planner/book", {"title": "No start"})
+    assert incomplete.status_code == 400
+    assert incomplete.headers["content-type"].startswith("text/html")
+    assert "That did not work" in incomplete.text
+
+
+def test_the_session_page_links_staff_to_managing_it(officer: TestClient, session_id: int) -> None:
+    assert f'href="/staff/sessions/{session_id}"' in officer.get(f"/sessions/{session_id}").text
