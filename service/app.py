@@ -46,6 +46,7 @@ from service.scheduling.controller import (
 from service.settings import Settings
 from service.web.routes import web_router
 from service.web.security import add_security_headers, session_config
+from service.web.staff_pages import staff_router
 from service.web.throttle import SignInThrottle
 
 API_PREFIX = "/api/v1"
@@ -157,6 +158,7 @@ def create_app(
             public_calendar_router(),
             web_router(settings),
             swagger_ui_assets(),
+            staff_router(settings),
         ],
         dependencies={
             "db": Provide(provide_db),

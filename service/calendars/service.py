@@ -14,7 +14,7 @@ from sqlmodel import Session, col, delete, select
 
 from service.calendars.importer import ListedDay, parse_official_list
 from service.calendars.models import WHOLE_COUNTRY, CalendarEntry, EntryKind, OfficialList
-from service.calendars.queries import build_official_calendar, calendar_rows
+from service.calendars.queries import build_official_calendar, calendar_rows, official_calendar
 from service.calendars.schemas import (
     CalendarRead,
     CoverageRead,
@@ -28,7 +28,7 @@ from service.calendars.schemas import (
 from service.directory.models import Country
 from service.directory.service import check_office_hours, get_country
 from service.errors import NotFound, invalid_field
-from service.scheduling.holidays_calendar import subdivisions
+from service.scheduling.holidays_calendar import Holiday, subdivisions
 from service.scheduling.official_calendar import holidays_between
 
 MAX_ENTRY_DAYS = 366
@@ -99,6 +99,14 @@ def remove_entry(db: Session, code: str, entry_id: int) -> None:
         raise NotFound(f"{country.name} has no calendar entry {entry_id}.")
     db.delete(entry)
     db.flush()
+
+
+def days_off(db: Session, country: Country, first: date, last: date) -> list[Holiday]:
+    """The country's days off from `first` to `last` (both included) as the planner applies
+    them: the holidays package's, with the announced exceptions over them."""
+    return holidays_between(
+        country.holiday_code, first, last, None, official_calendar(db, country.code, None)
+    )
 
 
 def _year_days(db: Session, country: Country, subdivision: str, year: int) -> dict[date, DiffDay]:

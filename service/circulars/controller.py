@@ -8,6 +8,7 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlmodel import Session
 
 from service.auth.guards import AuthenticatedRequest, staff_only
 from service.circulars import operations, queries
@@ -16,6 +17,7 @@ from service.circulars.render import render_as
 from service.circulars.schemas import CircularRead, CircularRequest, DocumentRead
 from service.dependencies import AppClock, Db
 from service.errors import NotFound
+from service.scheduling.disclosure import Viewer
 
 API_PATH = "/api/v1/circulars"
 # Issued HTML is shown as it was issued, in a page that can run nothing.
@@ -44,7 +46,7 @@ def _reads(db: Db, rows: list[Circular]) -> list[CircularRead]:
     ]
 
 
-def _document_response(content: bytes, fmt: DocumentFormat, file_name: str) -> Response[bytes]:
+def document_response(content: bytes, fmt: DocumentFormat, file_name: str) -> Response[bytes]:
     headers = {"Content-Disposition": f'inline; filename="{file_name}"'}
     if fmt == DocumentFormat.html:
         headers["Content-Security-Policy"] = HTML_POLICY
@@ -102,7 +104,7 @@ class SessionCircularController(Controller):
         fmt: Annotated[DocumentFormat, QueryParameter(name="format")] = DocumentFormat.html,
     ) -> Response[bytes]:
         circular = operations.build_circular(db, session_id, data, clock.now())
-        return _document_response(render_as(circular, fmt), fmt, f"preview.{fmt.value}")
+        return document_response(render_as(circular, fmt), fmt, f"preview.{fmt.value}")
 
 
 class CircularController(Controller):
@@ -123,10 +125,15 @@ class CircularController(Controller):
     def get_document(
         self, db: Db, request: AuthenticatedRequest, document: FromPath[str]
     ) -> Response[bytes]:
-        stem, _, suffix = document.partition(".")
-        if not stem.isdigit() or suffix not in DocumentFormat.__members__:
-            raise NotFound(f"No circular document {document!r}: use {{id}}.html|txt|pdf|docx.")
-        fmt = DocumentFormat(suffix)
-        circular = queries.readable_circular(db, int(stem), request.user)
-        stored = queries.document(db, circular.id or 0, fmt)
-        return _document_response(stored.content, fmt, circular.file_name(fmt))
+        return issued_document(db, document, request.user)
+
+
+def issued_document(db: Session, document: str, viewer: Viewer) -> Response[bytes]:
+    """`{id}.{format}` of an issued circular, as stored, if `viewer` may read it."""
+    stem, _, suffix = document.partition(".")
+    if not stem.isdigit() or suffix not in DocumentFormat.__members__:
+        raise NotFound(f"No circular document {document!r}: use {{id}}.html|txt|pdf|docx.")
+    fmt = DocumentFormat(suffix)
+    circular = queries.readable_circular(db, int(stem), viewer)
+    stored = queries.document(db, circular.id or 0, fmt)
+    return document_response(stored.content, fmt, circular.file_name(fmt))

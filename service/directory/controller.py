@@ -26,7 +26,6 @@ from service.directory.schemas import (
     PersonUpdate,
     PersonWrite,
 )
-from service.errors import InvalidInput
 from service.queries import CountryFilter, Page, SearchText
 from service.scheduling import invitations
 
@@ -159,13 +158,6 @@ class PersonController(Controller):
         "Columns: name, email, agency, country, zone, language, title, position.",
     )
     async def import_people(self, db: Db, request: AuthenticatedRequest) -> ImportReport:
-        text = _decode_csv(await request.body())
+        text = importer.decode_csv(await request.body())
         imported = await anyio.to_thread.run_sync(importer.import_people, db, text)
         return ImportReport(imported=imported, errors=[])
-
-
-def _decode_csv(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("The CSV file must be UTF-8 encoded.") from None

@@ -112,6 +112,13 @@ def _person_from_row(
     )
 
 
+def decode_csv(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("The CSV file must be UTF-8 encoded.") from None
+
+
 def read_people_csv(text: str) -> list[dict[str, str]]:
     """Rows as dicts keyed by lower-case column name; refuses files without the needed columns."""
     if "\x00" in text:

@@ -334,6 +334,27 @@ def _as_rule_makes_it(occurrence: VdoSession, series: Series) -> bool:
     )
 
 
+def first_to_come(db: Session, session_id: int, now: datetime) -> VdoSession:
+    """The first confirmed occurrence of the session's series that has not started (the session
+    itself outside a series): "this and following" from it changes or cancels the whole series
+    still to come, while what took place stays on record."""
+    session = get_session(db, session_id)
+    if session.series_id is None:
+        return session
+    first = db.exec(
+        select(VdoSession)
+        .where(
+            VdoSession.series_id == session.series_id,
+            VdoSession.status == SessionStatus.confirmed,
+            VdoSession.start_utc > now,
+        )
+        .order_by(col(VdoSession.start_utc))
+    ).first()
+    if first is None:
+        raise Conflict("Every session of this series has taken place or is cancelled.")
+    return first
+
+
 def cancel(db: Session, session_id: int, scope: Scope) -> list[VdoSession]:
     """Cancel a session (or it and the following occurrences); frees the bridge."""
     session = get_session(db, session_id, for_update=True)

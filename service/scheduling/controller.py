@@ -212,7 +212,11 @@ class PlannerController(Controller):
             viewer=request.user,
         )
 
-    @get("/day", sync_to_thread=True, summary="Per-participant status grid over one UTC day")
+    @get(
+        "/day",
+        sync_to_thread=True,
+        summary="Per-participant status grid over one UTC day, with the bridge's bookings",
+    )
     def day(
         self,
         db: Db,
@@ -221,6 +225,9 @@ class PlannerController(Controller):
         countries: PlannerCountries = None,
         people: PlannerPeople = None,
         cell: Annotated[int, Parameter(ge=15, le=60, description="cell minutes")] = 30,
+        bridge: Annotated[
+            int | None, Parameter(description="Adds a row of this bridge's bookings")
+        ] = None,
     ) -> GridOut:
         return planner_service.grid(
             db,
@@ -229,4 +236,5 @@ class PlannerController(Controller):
             day=day,
             cell_minutes=cell,
             viewer=request.user,
+            bridge_id=bridge,
         )

@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from service.conferencing.service import get_bridge
 from service.errors import invalid_field
-from service.scheduling.availability import Participant
+from service.scheduling.availability import Availability, Participant
 from service.scheduling.disclosure import Viewer, may_see_leave_reason
 from service.scheduling.participants import (
     bridge_bookings,
@@ -118,13 +119,18 @@ def grid(
     day: date,
     cell_minutes: int,
     viewer: Viewer,
+    bridge_id: int | None = None,
 ) -> GridOut:
+    """Each participant's day in cells, and with `bridge_id` a last row of the bridge's
+    bookings (a cell is "unavailable" where a session holds the bridge)."""
     start = datetime.combine(day, time(0), tzinfo=UTC)
-    participants = _participants(db, countries, people, start, start + timedelta(days=1), viewer)
+    end = start + timedelta(days=1)
+    participants = _participants(db, countries, people, start, end, viewer)
     try:
         rows = day_grid(participants, day, cell_minutes)
     except ValueError as exc:
         raise invalid_field("cell", str(exc)) from None
+    bridge_rows = [_bridge_row(db, bridge_id, start, cell_minutes)] if bridge_id else []
     return GridOut(
         day=day.isoformat(),
         rows=[
@@ -139,5 +145,31 @@ def grid(
                 ],
             )
             for row, p in zip(rows, participants, strict=True)
-        ],
+        ]
+        + bridge_rows,
+    )
+
+
+def _bridge_row(db: Session, bridge_id: int, day_start: datetime, cell_minutes: int) -> GridRowOut:
+    bridge = get_bridge(db, bridge_id)
+    cell = timedelta(minutes=cell_minutes)
+    booked = bridge_bookings(db, bridge_id, day_start, day_start + timedelta(days=1))
+    out = []
+    for index in range(24 * 60 // cell_minutes):
+        start = day_start + index * cell
+        clash = next((b for b in booked if b.start < start + cell and b.end > start), None)
+        out.append(
+            GridCellOut(
+                start=start,
+                end=start + cell,
+                status=(Availability.UNAVAILABLE if clash else Availability.WORKING).value,
+                detail=f"busy with {clash.reason}" if clash else "",
+            )
+        )
+    return GridRowOut(
+        key=f"bridge:{bridge_id}",
+        label=f"Bridge {bridge.name}",
+        zone="UTC",
+        days_off_confirmed=True,
+        cells=out,
     )

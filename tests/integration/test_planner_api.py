@@ -123,6 +123,26 @@ def test_day_grid_shows_half_hour_cells_for_yangon(
     assert thai[10]["status"] == "break"  # 05:00 UTC = 12:00 Bangkok lunch
 
 
+def test_day_grid_adds_a_row_of_the_bridge_bookings(
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
+) -> None:
+    taken = working_start(clock, ["TH"])
+    booked = book(client, staff_headers, network, countries=["TH"], start=iso(taken), title="Held")
+    assert booked.status_code == 201, booked.text
+    response = client.get(
+        f"/api/v1/planner/day?day={taken.date()}&countries=TH&bridge={network.bridge_id}",
+        headers=staff_headers,
+    )
+    assert response.status_code == 200, response.text
+    bridge = response.json()["rows"][-1]
+    assert bridge["key"] == f"bridge:{network.bridge_id}"
+    busy = [cell for cell in bridge["cells"] if cell["status"] == "unavailable"]
+    assert [(cell["start"], cell["detail"]) for cell in busy] == [
+        (iso(taken), "busy with Held"),
+        (iso(taken + timedelta(minutes=30)), "busy with Held"),
+    ]
+
+
 @pytest.mark.parametrize(
     "query",
     [

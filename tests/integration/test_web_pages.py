@@ -7,23 +7,13 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from service.app import create_app
-from service.auth import service as auth
-from service.db import session_scope
 from service.settings import Settings
 from service.web.security import SECURITY_HEADERS
 from tests.dates import MovableClock, iso, working_start
 from tests.integration.network import Network, book, build_network
-from tests.integration.web_client import form_token, sign_in
+from tests.integration.web_client import PASSWORD, account, form_token, sign_in
 
 pytestmark = pytest.mark.db
-PASSWORD = "a long enough password"
-
-
-def _account(engine: Engine, email: str, role: str, person_id: int | None = None) -> None:
-    with session_scope(engine) as db:
-        auth.create_user(
-            db, email=email, name=email, role=role, password=PASSWORD, person_id=person_id
-        )
 
 
 @pytest.fixture
@@ -57,7 +47,7 @@ def test_every_page_carries_the_security_headers(web: TestClient) -> None:
 def test_signing_in_sets_an_httponly_samesite_cookie_and_signing_out_ends_it(
     web: TestClient, engine: Engine
 ) -> None:
-    _account(engine, "officer@example.org", "secretariat")
+    account(engine, "officer@example.org", "secretariat")
     response = sign_in(web, "officer@example.org", PASSWORD, "/staff")
     assert response.status_code == 303
     assert response.headers["location"] == "/staff"
@@ -83,7 +73,7 @@ def test_cookies_are_secure_when_served_over_https(engine: Engine, clock: Movabl
     with TestClient(
         app=create_app(settings, engine=engine, clock=clock), base_url="https://testserver.local"
     ) as client:
-        _account(engine, "secure@example.org", "secretariat")
+        account(engine, "secure@example.org", "secretariat")
         response = sign_in(client, "secure@example.org", PASSWORD)
         cookies = response.headers.get_list("set-cookie")
         session = next(c for c in cookies if c.startswith("vdo_session="))
@@ -92,7 +82,7 @@ def test_cookies_are_secure_when_served_over_https(engine: Engine, clock: Movabl
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(web: TestClient, engine: Engine) -> None:
-    _account(engine, "officer@example.org", "secretariat")
+    account(engine, "officer@example.org", "secretariat")
     web.get("/sign-in")  # the CSRF cookie, but no token in the form
     response = web.post(
         "/sign-in",
@@ -103,8 +93,8 @@ def test_a_form_post_without_the_csrf_token_is_refused(web: TestClient, engine: 
     assert "vdo_session" not in response.headers.get("set-cookie", "")
 
 
-def test_failed_sign_ins_are_limited_per_account(web: TestClient, engine: Engine) -> None:
-    _account(engine, "target@example.org", "delegate")
+def test_failed_sign_ins_are_limited_peraccount(web: TestClient, engine: Engine) -> None:
+    account(engine, "target@example.org", "delegate")
     statuses = [sign_in(web, "target@example.org", "wrong guess").status_code for _ in range(6)]
     assert statuses == [401] * 5 + [429]
     refused = sign_in(web, "target@example.org", PASSWORD)
@@ -122,13 +112,13 @@ def test_the_invite_url_shows_the_session_to_its_invitee_and_a_sign_in_page_to_o
     assert f'value="/sessions/{session_id}"' in signed_out.text
     assert "meet.example.org" not in signed_out.text
 
-    _account(engine, "outsider@example.org", "delegate", network.people["MM"])
+    account(engine, "outsider@example.org", "delegate", network.people["MM"])
     sign_in(web, "outsider@example.org", PASSWORD)
     outsider = web.get(f"/sessions/{session_id}")
     assert outsider.status_code == 403
     assert "meet.example.org" not in outsider.text
 
-    _account(engine, "delegate@th.example", "delegate", network.people["TH"])
+    account(engine, "delegate@th.example", "delegate", network.people["TH"])
     response = sign_in(web, "delegate@th.example", PASSWORD, f"/sessions/{session_id}")
     assert response.headers["location"] == f"/sessions/{session_id}"
     page = web.get(f"/sessions/{session_id}")

@@ -1,0 +1,53 @@
+"""Who may use the staff pages, and how a refused command is answered on a page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.status_codes import HTTP_403_FORBIDDEN
+from sqlmodel import Session
+
+from service.auth.principal import Principal
+from service.errors import DomainError
+from service.web import staff_views
+from service.web.accounts import signed_in
+from service.web.controller import HtmlResponse, sign_in_page
+
+
+class StaffOnly(Exception):
+    """Raised by `staff` for a reader who is not signed in as secretariat staff."""
+
+    def __init__(self, viewer: Principal | None) -> None:
+        super().__init__("secretariat staff only")
+        self.viewer = viewer
+
+
+def staff(db: Session, request: Request[Any, Any, Any]) -> Principal:
+    """The signed-in staff member reading the page; `StaffOnly` for anyone else."""
+    viewer = signed_in(db, request)
+    if viewer is None or not viewer.is_staff:
+        raise StaffOnly(viewer)
+    return viewer
+
+
+def staff_only_page(request: Request[Any, Any, Any], exc: StaffOnly) -> HtmlResponse:
+    """The sign-in page, coming back here afterwards (a post comes back to the page it was
+    sent from)."""
+    back = request.url.path if request.method == "GET" else request.headers.get("referer", "/")
+    if exc.viewer is None:
+        return sign_in_page(request, None, staff_views.path_of(back))
+    return sign_in_page(
+        request,
+        exc.viewer,
+        staff_views.path_of(back),
+        status_code=HTTP_403_FORBIDDEN,
+        error="This page is for secretariat staff. Sign in with a staff account.",
+    )
+
+
+def refused(db: Session, error: DomainError) -> str:
+    """Undo what the refused command wrote so far (the page is still answered, so the request's
+    unit of work would commit) and say why, for the page."""
+    db.rollback()
+    return str(error)
