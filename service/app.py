@@ -32,6 +32,7 @@ from service.delivery import worker
 from service.delivery.controller import OutboxController, WebhookController
 from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
+from service.http.abuse_limits import AbuseLimits
 from service.http.problems import problem_handlers
 from service.minutes.controller import ActionItemController, AgendaController, MinutesController
 from service.request_body import MAX_JSON_BODY_BYTES, JsonBodyRequest
@@ -44,7 +45,6 @@ from service.scheduling.controller import (
 from service.settings import Settings
 from service.web.controller import web_router
 from service.web.security import add_security_headers, session_config
-from service.web.throttle import SignInThrottle
 
 API_PREFIX = "/api/v1"
 
@@ -163,7 +163,7 @@ def create_app(
                 "settings": settings,
                 "engine": engine,
                 "clock": clock or SystemClock(),
-                "sign_in_throttle": SignInThrottle(),
+                "abuse_limits": AbuseLimits(),
             }
         ),
         logging_config=logging_config(),

@@ -18,6 +18,7 @@ from service.auth.models import Role
 from service.auth.principal import Principal
 from service.auth.service import record_token_use, token_use_due, user_for_token
 from service.db import read_only, session_scope
+from service.http.abuse_limits import API_TOKEN, AbuseLimits, client_of
 
 AuthenticatedRequest = Request[Principal, str, State]
 
@@ -34,10 +35,15 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                 "(create one with `vdo user create`)."
             )
         state = connection.app.state
+        # Only a token that was sent counts as a failure: a missing header is no guess.
+        limits: AbuseLimits = state.abuse_limits
+        client = client_of(connection)
+        limits.check(API_TOKEN, client)
         principal = await anyio.to_thread.run_sync(
             _principal_for_token, state.engine, token.strip(), state.clock.now()
         )
         if principal is None:
+            limits.failed(API_TOKEN, client)
             raise NotAuthorizedException("The token is unknown, revoked or its user disabled.")
         return AuthenticationResult(user=principal, auth=token)
 

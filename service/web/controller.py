@@ -6,6 +6,7 @@ every page gets the security headers (`security.SecurityHeadersMiddleware`).
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,6 +38,12 @@ from service.delivery.models import MessageState
 from service.dependencies import AppClock, Db
 from service.directory.service import get_person, list_countries
 from service.errors import DomainError, NotFound
+from service.http.abuse_limits import (
+    SIGN_IN_PER_ACCOUNT,
+    SIGN_IN_PER_CLIENT,
+    AbuseLimits,
+    client_of,
+)
 from service.rendering.templates import render
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
@@ -46,7 +53,6 @@ from service.settings import Settings
 from service.web import views
 from service.web.accounts import SESSION_USER_KEY, authenticate, signed_in
 from service.web.security import CSRF_FIELD, csrf_config, csrf_token
-from service.web.throttle import SignInThrottle
 
 STATIC_DIR = Path(__file__).parent / "static"
 SCHEDULE_DAYS = 90
@@ -198,29 +204,35 @@ class PublicPages(Controller):
     def sign_in(
         self,
         db: Db,
-        clock: AppClock,
         request: Request[Any, Any, Any],
         data: Annotated[SignInForm, Form],
     ) -> Response[Any]:
-        throttle: SignInThrottle = request.app.state.sign_in_throttle
-        client = request.client.host if request.client else "unknown"
-        now = clock.now()
-        wait = throttle.retry_after(client, data.email, now)
-        if wait is not None:
-            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        limits: AbuseLimits = request.app.state.abuse_limits
+        client, account = client_of(request), data.email.strip().lower()
+        waits = [
+            wait
+            for wait in (
+                limits.retry_after(SIGN_IN_PER_CLIENT, client),
+                limits.retry_after(SIGN_IN_PER_ACCOUNT, account),
+            )
+            if wait is not None
+        ]
+        if waits:
+            wait = max(waits)
             response = sign_in_page(
                 request,
                 None,
                 data.next,
                 status_code=HTTP_429_TOO_MANY_REQUESTS,
-                error=f"Too many failed sign-ins. Try again in {minutes} minutes.",
+                error=f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minutes.",
                 email=data.email,
             )
-            response.headers["retry-after"] = str(int(wait.total_seconds()) + 1)
+            response.headers["retry-after"] = str(wait)
             return response
         user = authenticate(db, data.email, data.password)
         if user is None:
-            throttle.failed(client, data.email, now)
+            limits.failed(SIGN_IN_PER_CLIENT, client)
+            limits.failed(SIGN_IN_PER_ACCOUNT, account)
             return sign_in_page(
                 request,
                 None,
@@ -229,7 +241,7 @@ class PublicPages(Controller):
                 error="The email or password is wrong.",
                 email=data.email,
             )
-        throttle.succeeded(data.email)
+        limits.forget(SIGN_IN_PER_ACCOUNT, account)
         request.set_session({SESSION_USER_KEY: user.id})
         return Redirect(path=safe_next(data.next), status_code=303)
 
