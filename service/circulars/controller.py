@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -99,24 +100,25 @@ class CircularController(Controller):
     path = "/circulars"
     tags = ["circulars"]
 
-    @get("/{circular_id:int}", sync_to_thread=True, summary="One circular's record")
-    def get_circular(
-        self, db: Db, request: AuthenticatedRequest, circular_id: FromPath[int]
-    ) -> CircularRead:
-        return _reads(db, [queries.readable_circular(db, circular_id, request.user)])[0]
-
     @get(
-        "/{document:str}",
+        "/{name:str}",
         sync_to_thread=True,
-        summary="A circular as issued: {id}.html, .txt, .pdf or .docx",
+        summary="One circular: {id} gives its record, {id}.html, .txt, .pdf or .docx a document",
+        responses={200: ResponseSpec(CircularRead, description="The record, for {id}")},
     )
-    def get_document(
-        self, db: Db, request: AuthenticatedRequest, document: FromPath[str]
-    ) -> Response[bytes]:
-        stem, _, suffix = document.partition(".")
-        if not stem.isdigit() or suffix not in DocumentFormat.__members__:
-            raise NotFound(f"No circular document {document!r}: use {{id}}.html|txt|pdf|docx.")
-        fmt = DocumentFormat(suffix)
+    def get_circular(
+        self, db: Db, request: AuthenticatedRequest, name: FromPath[str]
+    ) -> Response[Any]:
+        # One route for both: beside a `{name:str}` route Litestar never picks a `{id:int}` one
+        # (litestar-org/litestar#3622), which left the record unreachable.
+        stem, dot, suffix = name.partition(".")
+        if not (stem.isascii() and stem.isdecimal()) or (
+            dot and suffix not in DocumentFormat.__members__
+        ):
+            raise NotFound(f"No circular {name!r}: use {{id}} or {{id}}.html|txt|pdf|docx.")
         circular = queries.readable_circular(db, int(stem), request.user)
+        if not dot:
+            return Response(_reads(db, [circular])[0])
+        fmt = DocumentFormat(suffix)
         stored = queries.document(db, circular.id or 0, fmt)
         return _document_response(stored.content, fmt, circular.reference.replace("/", "-"))
