@@ -37,6 +37,7 @@ from service.settings import Settings
 from tests.conftest import BACKENDS, make_token, postgres_admin_url
 from tests.dates import MovableClock, iso, working_start
 from tests.integration.calendar_network import JOIN_URL, PASSCODE
+from tests.integration.network import make_bridge
 from tests.support.live_app import serving
 from tests.support.vdo_command import VDO
 
@@ -209,17 +210,8 @@ def _people_and_bridge(client: httpx.Client, staff: dict[str, str]) -> tuple[lis
         )
         assert response.status_code == 201, response.text
         people.append(response.json()["id"])
-    bridge = client.post(
-        f"{API}/bridges",
-        headers=staff,
-        json={
-            "name": "Secretariat room",
-            "provider": "manual",
-            "settings": {"join_url": JOIN_URL, "meeting_id": "812 345", "passcode": PASSCODE},
-        },
-    )
-    assert bridge.status_code == 201, bridge.text
-    return people, bridge.json()["id"]
+    settings = {"join_url": JOIN_URL, "meeting_id": "812 345", "passcode": PASSCODE}
+    return people, make_bridge(client, staff, "Secretariat room", "manual", settings)
 
 
 def _half_written(db: Session) -> list[str]:
