@@ -208,15 +208,9 @@ class PublicPages(Controller):
         data: Annotated[SignInForm, Form],
     ) -> Response[Any]:
         limits: AbuseLimits = request.app.state.abuse_limits
-        client, account = client_of(request), data.email.strip().lower()
-        waits = [
-            wait
-            for wait in (
-                limits.retry_after(SIGN_IN_PER_CLIENT, client),
-                limits.retry_after(SIGN_IN_PER_ACCOUNT, account),
-            )
-            if wait is not None
-        ]
+        account = data.email.strip().lower()
+        counts = ((SIGN_IN_PER_CLIENT, client_of(request)), (SIGN_IN_PER_ACCOUNT, account))
+        waits = [wait for limit, key in counts if (wait := limits.retry_after(limit, key))]
         if waits:
             wait = max(waits)
             response = sign_in_page(
@@ -231,8 +225,8 @@ class PublicPages(Controller):
             return response
         user = authenticate(db, data.email, data.password)
         if user is None:
-            limits.failed(SIGN_IN_PER_CLIENT, client)
-            limits.failed(SIGN_IN_PER_ACCOUNT, account)
+            for limit, key in counts:
+                limits.failed(limit, key)
             return sign_in_page(
                 request,
                 None,
