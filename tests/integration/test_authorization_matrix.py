@@ -582,8 +582,9 @@ def test_every_route_has_an_entry(web: TestClient) -> None:
     missing_api = sorted(_openapi_routes(app) - set(ROUTES))
     missing_pages = sorted(_page_routes(app) - set(PAGES))
     stale = sorted((set(ROUTES) - _openapi_routes(app)) | (set(PAGES) - _page_routes(app)))
-    assert not missing_api, f"routes without an entry in ROUTES: {missing_api}"
-    assert not missing_pages, f"page routes without an entry in PAGES: {missing_pages}"
+    how = "say who may call them (the module's docstring says how)"
+    assert not missing_api, f"API routes without an entry in ROUTES: {missing_api}; {how}"
+    assert not missing_pages, f"page routes without an entry in PAGES: {missing_pages}; {how}"
     assert not stale, f"entries for routes that no longer exist: {stale}"
 
 
