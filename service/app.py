@@ -31,6 +31,7 @@ from service.delivery import worker
 from service.delivery.controller import OutboxController, WebhookController
 from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
+from service.http.abuse_limits import AbuseLimits
 from service.http.api_docs import swagger_ui, swagger_ui_assets
 from service.http.problems import problem_handlers
 from service.library.controller import LibraryController
@@ -47,7 +48,6 @@ from service.settings import Settings
 from service.web.routes import web_router
 from service.web.security import add_security_headers, session_config
 from service.web.staff_pages import staff_router
-from service.web.throttle import SignInThrottle
 
 API_PREFIX = "/api/v1"
 
@@ -175,7 +175,7 @@ def create_app(
                 "settings": settings,
                 "engine": engine,
                 "clock": clock or SystemClock(),
-                "sign_in_throttle": SignInThrottle(),
+                "abuse_limits": AbuseLimits(),
             }
         ),
         logging_config=logging_config(),

@@ -49,6 +49,17 @@ class Forbidden(DomainError):
     title = "Forbidden"
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed attempts from one client (`service.http.abuse_limits`)."""
+
+    status_code = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 def field_error(field: str, reason: str) -> dict[str, str]:
     return {"field": field, "reason": reason}
 

@@ -18,6 +18,9 @@ from service.db import DatabaseTimeouts
 DEFAULT_DATA_DIR = Path("var")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 MIN_SECRET_KEY_LENGTH = 32
+# How far back feeds reach at most: ten years is more than any calendar keeps; past the dates
+# Python can count back to, every feed would fail.
+MAX_FEED_PAST_DAYS = 3660
 
 log = logging.getLogger("vdo")
 
@@ -219,8 +222,13 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        """Refuse configurations that would be unsafe in production."""
+        """Refuse configurations that would be unsafe in production, or break every feed."""
         if self.production and len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
             raise SettingsError(
                 f"VDO_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters in production."
+            )
+        if not 0 <= self.feed_past_days <= MAX_FEED_PAST_DAYS:
+            raise SettingsError(
+                f"VDO_FEED_PAST_DAYS must be between 0 and {MAX_FEED_PAST_DAYS} days, "
+                f"not {self.feed_past_days}."
             )

@@ -18,6 +18,7 @@ from service.auth.models import Role
 from service.auth.principal import Principal
 from service.auth.service import record_token_use, token_use_due, user_for_token
 from service.db import read_only, session_scope
+from service.http.abuse_limits import API_TOKEN, AbuseLimits, client_of
 
 AuthenticatedRequest = Request[Principal, str, State]
 
@@ -27,7 +28,9 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         token = _bearer_token(connection.headers.get("authorization", ""))
-        principal = await anyio.to_thread.run_sync(_caller, connection.app.state, token)
+        principal = await anyio.to_thread.run_sync(
+            _caller, connection.app.state, token, client_of(connection)
+        )
         return AuthenticationResult(user=principal, auth=token)
 
 
@@ -41,9 +44,13 @@ def _bearer_token(header: str) -> str:
     return token.strip()
 
 
-def _caller(state: State, token: str) -> Principal:
+def _caller(state: State, token: str, client: str) -> Principal:
+    # Only a token that was sent counts as a failure: a missing header is no guess.
+    limits: AbuseLimits = state.abuse_limits
+    limits.check(API_TOKEN, client)
     principal = _principal_for_token(state.engine, token, state.clock.now())
     if principal is None:
+        limits.failed(API_TOKEN, client)
         raise NotAuthorizedException("The token is unknown, revoked or its user disabled.")
     return principal
 
@@ -54,7 +61,7 @@ def optional_caller(request: Request[Any, Any, State]) -> Principal | None:
     header = request.headers.get("authorization")
     if header is None:
         return None
-    return _caller(request.app.state, _bearer_token(header))
+    return _caller(request.app.state, _bearer_token(header), client_of(request))
 
 
 def _principal_for_token(engine: Engine, token: str, now: datetime) -> Principal | None:

@@ -35,6 +35,7 @@ from service.calendar.service import invite_for_viewer
 from service.delivery.enqueue import enqueue_answer
 from service.dependencies import AppClock, Db
 from service.errors import Forbidden, NotFound
+from service.http.abuse_limits import ANSWER_LINK, FEED_LINK, client_of
 from service.scheduling.schemas import Scope
 
 ICS_SUFFIX = ".ics"
@@ -229,16 +230,24 @@ class FeedController(Controller):
         feed_cache: FeedCache,
         file_name: FromPath[str],
     ) -> Response[bytes]:
-        serve = partial(
-            feeds.serve_personal_feed,
-            state.engine,
-            state.settings,
-            feed_cache,
-            _without_suffix(file_name),
-            _conditions(request),
-            clock.now(),
-        )
-        return _feed_response(await anyio.to_thread.run_sync(serve))
+        with state.abuse_limits.looking_up(FEED_LINK, client_of(request)):
+            serve = partial(
+                feeds.serve_personal_feed,
+                state.engine,
+                state.settings,
+                feed_cache,
+                _without_suffix(file_name),
+                _conditions(request),
+                clock.now(),
+            )
+            return _feed_response(await anyio.to_thread.run_sync(serve))
+
+
+def _invitation_for_link(
+    db: Db, state: State, request: Request[Any, Any, Any], token: str
+) -> rsvp.Invitation:
+    with state.abuse_limits.looking_up(ANSWER_LINK, client_of(request)):
+        return rsvp.invitation_for_token(db, state.settings, token)
 
 
 class RsvpController(Controller):
@@ -256,11 +265,12 @@ class RsvpController(Controller):
         self,
         db: Db,
         state: State,
+        request: Request[Any, Any, Any],
         token: FromPath[str],
         answer: FromQuery[rsvp.Answer | None] = None,
         answer_scope: AnswerScope = Scope.this,
     ) -> str:
-        invited = rsvp.invitation_for_token(db, state.settings, token)
+        invited = _invitation_for_link(db, state, request, token)
         return rsvp.confirmation_page(invited, answer, answer_scope)
 
     @post(
@@ -273,11 +283,12 @@ class RsvpController(Controller):
         self,
         db: Db,
         state: State,
+        request: Request[Any, Any, Any],
         token: FromPath[str],
         answer: FromQuery[rsvp.Answer],
         answer_scope: AnswerScope = Scope.this,
     ) -> str:
-        invited = rsvp.invitation_for_token(db, state.settings, token)
+        invited = _invitation_for_link(db, state, request, token)
         rows = rsvp.record_answer(db, invited, answer, answer_scope)
         enqueue_answer(db, state.settings, invited, answer.partstat)
         return rsvp.answered_page(invited, answer, len(rows))

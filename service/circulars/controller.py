@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlmodel import Session
@@ -111,27 +112,28 @@ class CircularController(Controller):
     path = "/circulars"
     tags = ["circulars"]
 
-    @get("/{circular_id:int}", sync_to_thread=True, summary="One circular's record")
-    def get_circular(
-        self, db: Db, request: AuthenticatedRequest, circular_id: FromPath[int]
-    ) -> CircularRead:
-        return _reads(db, [queries.readable_circular(db, circular_id, request.user)])[0]
-
     @get(
-        "/{document:str}",
+        "/{name:str}",
         sync_to_thread=True,
-        summary="A circular as issued: {id}.html, .txt, .pdf or .docx",
+        summary="One circular: {id} gives its record, {id}.html, .txt, .pdf or .docx a document",
+        responses={200: ResponseSpec(CircularRead, description="The record, for {id}")},
     )
-    def get_document(
-        self, db: Db, request: AuthenticatedRequest, document: FromPath[str]
-    ) -> Response[bytes]:
-        return issued_document(db, document, request.user)
+    def get_circular(
+        self, db: Db, request: AuthenticatedRequest, name: FromPath[str]
+    ) -> Response[Any]:
+        # One route for both: beside a `{name:str}` route Litestar never picks a `{id:int}` one
+        # (litestar-org/litestar#3622), which left the record unreachable.
+        if "." in name:
+            return issued_document(db, name, request.user)
+        if not (name.isascii() and name.isdecimal()):
+            raise NotFound(f"No circular {name!r}: use {{id}} or {{id}}.html|txt|pdf|docx.")
+        return Response(_reads(db, [queries.readable_circular(db, int(name), request.user)])[0])
 
 
 def issued_document(db: Session, document: str, viewer: Viewer) -> Response[bytes]:
     """`{id}.{format}` of an issued circular, as stored, if `viewer` may read it."""
     stem, _, suffix = document.partition(".")
-    if not stem.isdigit() or suffix not in DocumentFormat.__members__:
+    if not (stem.isascii() and stem.isdecimal()) or suffix not in DocumentFormat.__members__:
         raise NotFound(f"No circular document {document!r}: use {{id}}.html|txt|pdf|docx.")
     fmt = DocumentFormat(suffix)
     circular = queries.readable_circular(db, int(stem), viewer)

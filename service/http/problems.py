@@ -16,7 +16,7 @@ from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from service.errors import DomainError, field_error
+from service.errors import DomainError, TooManyAttempts, field_error
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 # What a 503 tells clients to wait before trying again: about one connect timeout.
@@ -39,6 +39,14 @@ def _problem(
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     return _problem(request, exc.status_code, exc.title, exc.detail, errors=exc.errors, **exc.extra)
+
+
+def _too_many_attempts(
+    request: Request[Any, Any, Any], exc: TooManyAttempts
+) -> Response[dict[str, Any]]:
+    response = _domain_error(request, exc)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 # Pydantic's words for what a person did wrong, in ours.
@@ -145,6 +153,7 @@ def _reason(status: int) -> str:
 
 problem_handlers: ExceptionHandlersMap = {
     DomainError: _domain_error,
+    TooManyAttempts: _too_many_attempts,
     ValidationException: _validation_error,
     HTTPException: _http_error,
     OverflowError: _out_of_range,

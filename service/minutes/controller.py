@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -40,6 +41,14 @@ Limit = Annotated[int, Parameter(ge=1, le=500)]
 Offset = Annotated[int, Parameter(ge=0)]
 
 
+@dataclass
+class DocumentUpload:
+    """The form of an upload: the file in the field `data`. Named, so that a form without it is
+    a 400 (a bare UploadFile parameter made Litestar fail with a 500 on a form with no file)."""
+
+    data: UploadFile
+
+
 class AgendaController(Controller):
     path = "/sessions/{session_id:int}/agenda"
     tags = ["agenda"]
@@ -72,10 +81,11 @@ class AgendaController(Controller):
         clock: AppClock,
         session_id: FromPath[int],
         item_id: FromPath[int],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> DocumentRead:
-        content = data.file.read(documents.MAX_BYTES + 1)
-        return documents.attach(db, session_id, item_id, data.filename, content, clock.now())
+        upload = data.data
+        content = upload.file.read(documents.MAX_BYTES + 1)
+        return documents.attach(db, session_id, item_id, upload.filename, content, clock.now())
 
     @get(
         "/documents/{document_id:int}",

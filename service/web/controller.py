@@ -6,6 +6,7 @@ every page gets the security headers (`security.SecurityHeadersMiddleware`).
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +35,12 @@ from service.delivery.models import MessageState
 from service.dependencies import AppClock, Db
 from service.directory.service import get_person, list_countries
 from service.errors import DomainError, NotFound
+from service.http.abuse_limits import (
+    SIGN_IN_PER_ACCOUNT,
+    SIGN_IN_PER_CLIENT,
+    AbuseLimits,
+    client_of,
+)
 from service.minutes import access as minutes_access
 from service.rendering.i18n import LANGUAGE_NAMES, N_
 from service.rendering.templates import render
@@ -46,7 +53,6 @@ from service.web import delegate_work, views
 from service.web.accounts import SESSION_USER_KEY, authenticate, signed_in
 from service.web.language import LANGUAGE_COOKIE, reader_language
 from service.web.security import CSRF_FIELD, csrf_token, served_over_https
-from service.web.throttle import SignInThrottle
 
 STATIC_DIR = Path(__file__).parent / "static"
 SCHEDULE_DAYS = 90
@@ -203,30 +209,30 @@ class PublicPages(Controller):
     def sign_in(
         self,
         db: Db,
-        clock: AppClock,
         request: Request[Any, Any, Any],
         data: Annotated[SignInForm, Form],
     ) -> Response[Any]:
-        throttle: SignInThrottle = request.app.state.sign_in_throttle
-        client = request.client.host if request.client else "unknown"
-        now = clock.now()
-        wait = throttle.retry_after(client, data.email, now)
-        if wait is not None:
-            minutes = max(1, int(wait.total_seconds() // 60) + 1)
+        limits: AbuseLimits = request.app.state.abuse_limits
+        account = data.email.strip().lower()
+        counts = ((SIGN_IN_PER_CLIENT, client_of(request)), (SIGN_IN_PER_ACCOUNT, account))
+        waits = [wait for limit, key in counts if (wait := limits.retry_after(limit, key))]
+        if waits:
+            wait = max(waits)
             response = sign_in_page(
                 request,
                 None,
                 data.next,
                 status_code=HTTP_429_TOO_MANY_REQUESTS,
                 error=N_("Too many failed sign-ins. Try again in %(minutes)s minutes."),
-                error_args={"minutes": minutes},
+                error_args={"minutes": math.ceil(wait / 60)},
                 email=data.email,
             )
-            response.headers["retry-after"] = str(int(wait.total_seconds()) + 1)
+            response.headers["retry-after"] = str(wait)
             return response
         user = authenticate(db, data.email, data.password)
         if user is None:
-            throttle.failed(client, data.email, now)
+            for limit, key in counts:
+                limits.failed(limit, key)
             return sign_in_page(
                 request,
                 None,
@@ -235,7 +241,7 @@ class PublicPages(Controller):
                 error=N_("The email or password is wrong."),
                 email=data.email,
             )
-        throttle.succeeded(data.email)
+        limits.forget(SIGN_IN_PER_ACCOUNT, account)
         request.set_session({SESSION_USER_KEY: user.id})
         return Redirect(path=safe_next(data.next), status_code=303)
 

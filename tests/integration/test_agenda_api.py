@@ -186,6 +186,11 @@ def test_documents_are_sniffed_and_only_staff_and_invitees_download_them(
     assert "file" in fake.text
     by_delegate = client.post(url, headers=world.headers["TH"], files={"data": ("a.pdf", b"%PDF-")})
     assert by_delegate.status_code == 403
+    # A form without the file (found by tests/integration/test_fuzzing.py, once a 500).
+    for form in ({"other": ("a.pdf", b"%PDF-")}, {"data": (None, b"no file, a field")}):
+        missing = client.post(url, headers=staff_headers, files=form)
+        assert missing.status_code == 400, missing.text
+        assert "data" in missing.json()["detail"]
     listed = _agenda(client, world.headers["TH"], world.session)["items"][1]["documents"]
     assert [d["filename"] for d in listed] == ["budget.pdf", "plan.docx"]
     download = f"/api/v1/sessions/{world.session}/agenda/documents/{pdf.json()['id']}"

@@ -87,6 +87,23 @@ def test_issue_numbers_stores_and_serves_the_circular_as_issued(
     assert hashlib.sha256(pdf.content).hexdigest() == documents["pdf"]["sha256"]
 
 
+def test_a_circulars_record_is_served_at_its_id(
+    client: TestClient, staff_headers: dict[str, str], session_id: int
+) -> None:
+    # The record's route sits beside the documents' {id}.{format} one, which once took it over.
+    issued = client.post(
+        f"/api/v1/sessions/{session_id}/circulars", headers=staff_headers, json={"kind": "notice"}
+    ).json()
+    record = client.get(f"/api/v1/circulars/{issued['id']}", headers=staff_headers)
+    assert record.status_code == 200, record.text
+    assert record.json() == issued
+    arabic_indic_one = "\u0661"  # a digit to str.isdecimal, no id
+    assert (
+        client.get(f"/api/v1/circulars/{arabic_indic_one}", headers=staff_headers).status_code
+        == 404
+    )
+
+
 def test_stored_circular_has_no_joining_details(
     client: TestClient, staff_headers: dict[str, str], session_id: int
 ) -> None:
