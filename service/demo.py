@@ -35,6 +35,9 @@ from service.directory import service as directory
 from service.directory.models import Agency, Country, Person
 from service.directory.schemas import AgencyWrite, CountryCreate, PersonWrite
 from service.errors import DomainError, InvalidInput, field_error, invalid_field
+from service.news import operations as news
+from service.news.models import NewsPost
+from service.news.schemas import PostCreate
 from service.scheduling import booking, planner_service
 from service.scheduling.disclosure import SECRETARIAT
 from service.scheduling.models import VdoSession
@@ -160,6 +163,7 @@ class DemoData(BaseModel):
     calendar: list[DemoCalendarEntry] = Field(default_factory=list)
     users: list[DemoUser] = Field(default_factory=list)
     sessions: list[DemoSession] = Field(default_factory=list)
+    news: list[PostCreate] = Field(default_factory=list)
 
 
 # --- reading and errors --------------------------------------------------------------------------
@@ -233,6 +237,7 @@ def load_demo(db: Session, data: DemoData | None = None, *, now: datetime) -> De
     created["calendar entries"] = _load_calendar(db, data.calendar)
     created["users"], tokens = _load_users(db, data.users)
     created["sessions"] = _load_sessions(db, data.sessions, now)
+    created["news posts"] = _load_news(db, data.news, now)
     return DemoResult(created=created, tokens=tokens)
 
 
@@ -352,6 +357,16 @@ def _load_sessions(db: Session, demo_sessions: list[DemoSession], now: datetime)
             request = _booking_request(db, demo_session, booked, now)
             booked[request.title] = booking.book(db, request, now=now)
     return len(booked)
+
+
+def _load_news(db: Session, posts: list[PostCreate], now: datetime) -> int:
+    """The public site's first posts, once: none is added while any post exists."""
+    if db.exec(select(func.count()).select_from(NewsPost)).one():
+        return 0
+    for index, post in enumerate(posts):
+        with _entry(f"news[{index}]"):
+            news.create_post(db, post, None, now)
+    return len(posts)
 
 
 def _booking_request(

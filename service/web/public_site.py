@@ -93,7 +93,8 @@ def news_feed(db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> Respo
         posts=posts,
         updated=updated,
     )
-    return Response(body, media_type=ATOM)
+    # Feed readers poll: a few minutes' staleness spares rendering every post's Markdown each time.
+    return Response(body, media_type=ATOM, headers={"cache-control": "public, max-age=300"})
 
 
 class PostForm(BaseModel):

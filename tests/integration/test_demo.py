@@ -41,6 +41,7 @@ def test_the_shipped_data_loads_once_and_reissues_tokens(db: Session) -> None:
         "calendar entries": 6,
         "users": 2,
         "sessions": 3,
+        "news posts": 2,
     }
     booked = _count(db, VdoSession)
     assert booked == 1 + 8 + 1  # the committee, eight weekly meetings, the partners' briefing
