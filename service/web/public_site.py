@@ -59,7 +59,7 @@ class NewsPages(Controller):
     path = "/news"
 
     @get(sync_to_thread=True, include_in_schema=False)
-    def news(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
+    def news_index(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
         viewer = signed_in(db, request)
         posts, total = news_queries.list_posts(
             db, include_drafts=False, limit=NEWS_PAGE_SIZE, offset=0
@@ -284,7 +284,7 @@ class LibraryPages(Controller):
     path = "/library"
 
     @get(sync_to_thread=True, include_in_schema=False)
-    def library(
+    def library_index(
         self,
         db: Db,
         request: Request[Any, Any, Any],
