@@ -9,15 +9,9 @@ main page for serious or critical accessibility violations.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
@@ -29,38 +23,17 @@ from service.db import make_engine, session_scope
 from service.demo import DEMO_PASSWORD
 from service.directory.service import seed_member_countries
 from service.settings import Settings
+from tests.browser.chromium import (
+    needs_chromium,
+    screenshot_folder,
+    screenshots,
+    serious_violations,
+)
 from tests.dates import MovableClock, iso, working_start
 from tests.integration.network import book, build_network
 from tests.support.live_app import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-HERE = Path(__file__).parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 740}
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-)
-
-
-def _axe_script() -> str:
-    """axe-core from the npm registry, installed from the lock file on first use."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install axe-core for the accessibility check"
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
-    return AXE.read_text(encoding="utf-8")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -102,54 +75,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             password=DEMO_PASSWORD,
             person_id=network.people["TH"],
         )
-    shots = Path(os.environ.get("VDO_SCREENSHOTS") or folder / "screenshots")
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshot_folder(folder / "screenshots")
     with serving(create_app(settings, engine=engine, clock=clock)) as base_url:
-        yield {
-            "base": base_url,
-            "session_id": booked.json()["id"],
-            "shots": shots,
-            "staff": headers,
-        }
+        yield {"base": base_url, "session_id": booked.json()["id"], "shots": shots}
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    # CSP bypassed so that axe-core can be injected; this also makes the injected-title check
-    # prove escaping, not merely the policy blocking the script.
-    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)
-    yield context.new_page()
-    context.close()
-
-
-def _screenshots(page: Any, shots: Path, name: str) -> None:
-    page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(shots / f"{name}-desktop.png"), full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
-
-
-def _serious_violations(page: Any) -> list[str]:
-    page.add_script_tag(content=_axe_script())
-    results = page.evaluate("async () => await axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at "
-        + "; ".join(f"{n['target']}: {n['failureSummary']}" for n in v["nodes"])
-        for v in results["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
 
 
 def _sign_in(page: Any, base: str, path: str) -> None:
@@ -171,8 +100,8 @@ def test_the_public_schedule_signed_out_shows_no_join_link(
     hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.href)")
     assert not [href for href in hrefs if "meet.example.org" in href]
     assert page.evaluate("window.injected") is None  # the title is text, not a script
-    _screenshots(page, world["shots"], "schedule")
-    assert _serious_violations(page) == []
+    screenshots(page, world["shots"], "schedule")
+    assert serious_violations(page) == []
 
 
 def test_the_invited_delegate_signs_in_sees_their_zone_and_answers(
@@ -180,8 +109,8 @@ def test_the_invited_delegate_signs_in_sees_their_zone_and_answers(
 ) -> None:
     path = f"/sessions/{world['session_id']}"
     page.goto(world["base"] + path)
-    _screenshots(page, world["shots"], "sign-in")
-    assert _serious_violations(page) == []
+    screenshots(page, world["shots"], "sign-in")
+    assert serious_violations(page) == []
     _sign_in(page, world["base"], path)
 
     main = page.inner_text("main")
@@ -189,8 +118,8 @@ def test_the_invited_delegate_signs_in_sees_their_zone_and_answers(
     assert page.evaluate("window.injected") is None
     assert "Asia/Bangkok" in page.inner_text("#answer-heading + p")
     assert page.get_by_role("link", name="Join the session").count() == 1
-    _screenshots(page, world["shots"], "session")
-    assert _serious_violations(page) == []
+    screenshots(page, world["shots"], "session")
+    assert serious_violations(page) == []
 
     page.get_by_role("button", name="Accept").click()
     page.wait_for_url("**answered=1")
@@ -202,8 +131,8 @@ def test_the_invited_delegate_signs_in_sees_their_zone_and_answers(
     assert "Asia/Bangkok" in page.inner_text("main")
     page.get_by_role("button", name="Make my private link").click()
     assert "/feeds/" in page.inner_text("code.secret")
-    _screenshots(page, world["shots"], "me")
-    assert _serious_violations(page) == []
+    screenshots(page, world["shots"], "me")
+    assert serious_violations(page) == []
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(page: Any, world: dict[str, Any]) -> None:
@@ -218,109 +147,3 @@ def test_a_form_posted_without_its_csrf_token_is_refused(page: Any, world: dict[
     assert posted.value.status == 403
     page.goto(world["base"] + "/me")
     assert page.get_by_label("Password").count() == 1  # still signed out
-
-
-def test_a_news_post_signed_out_in_english_and_in_thai(
-    browser: Any, page: Any, world: dict[str, Any]
-) -> None:
-    posted = httpx.post(
-        world["base"] + "/api/v1/news",
-        headers=world["staff"],
-        json={
-            "title": "Workshop on open government",
-            "body": "Delegates **agreed** on a plan.\n\n<script>window.injected = 2</script>",
-            "published": True,
-        },
-    )
-    assert posted.status_code == 201, posted.text
-    page.goto(world["base"] + "/news")
-    page.get_by_role("link", name="Workshop on open government").click()
-    page.wait_for_url("**/news/workshop-on-open-government")
-    main = page.inner_text("main")
-    assert "Delegates agreed on a plan." in main
-    assert "<script>window.injected = 2</script>" in main  # shown as text
-    assert page.evaluate("window.injected") is None
-    _screenshots(page, world["shots"], "news-post-en")
-    assert _serious_violations(page) == []
-
-    page.get_by_role("link", name="ไทย").click()
-    page.wait_for_url("**/news/workshop-on-open-government")
-    assert page.get_attribute("html", "lang") == "th"
-    assert page.get_by_role("link", name="ข่าวทั้งหมด").count() == 1
-    # Thai in the service's own Sarabun, whatever fonts the machine has.
-    assert page.evaluate(
-        "document.fonts.ready.then(() => document.fonts.check('16px Sarabun', 'ไทย'))"
-    )
-    _screenshots(page, world["shots"], "news-post-th")
-    assert _serious_violations(page) == []
-    page.get_by_role("link", name="กำหนดการ").click()
-    assert "การประชุมที่กำลังจะมาถึง" in page.inner_text("main")
-    assert "Budget talks" in page.inner_text("main")
-    _screenshots(page, world["shots"], "schedule-th")
-    assert _serious_violations(page) == []
-
-
-def test_a_thai_browser_reads_the_schedule_in_thai_signed_out(
-    browser: Any, world: dict[str, Any]
-) -> None:
-    context = browser.new_context(viewport=DESKTOP, bypass_csp=True, locale="th-TH")
-    thai = context.new_page()
-    thai.goto(world["base"] + "/?zone=Asia/Bangkok")
-    assert thai.get_attribute("html", "lang") == "th"
-    main = thai.inner_text("main")
-    assert "การประชุมที่กำลังจะมาถึง" in main
-    assert "Budget talks" in main
-    assert "นาที" in main
-    hrefs = thai.eval_on_selector_all("a", "links => links.map(a => a.href)")
-    assert not [href for href in hrefs if "meet.example.org" in href]
-    thai.get_by_role("link", name="English").click()
-    assert "Upcoming sessions" in thai.inner_text("main")
-    context.close()
-
-
-def test_the_library_is_searched_and_read_signed_out(page: Any, world: dict[str, Any]) -> None:
-    for title, country in [("Service innovation manual", "TH"), ("Digital ID guide", "SG")]:
-        added = httpx.post(
-            world["base"] + "/api/v1/library",
-            headers=world["staff"],
-            data={
-                "title": title,
-                "year": "2025",
-                "language": "en",
-                "country": country,
-                "public": "true",
-            },
-            files={"file": ("manual.pdf", b"%PDF-1.7 " + title.encode())},
-        )
-        assert added.status_code == 201, added.text
-    page.goto(world["base"] + "/library")
-    page.get_by_label("Words in the title or summary").fill("innovation")
-    page.get_by_role("button", name="Search").click()
-    page.wait_for_url("**/library?q=innovation**")
-    main = page.inner_text("main")
-    assert "Service innovation manual" in main
-    assert "Digital ID guide" not in main
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download Service innovation manual").click()
-    assert download.value.suggested_filename == "manual.pdf"
-    _screenshots(page, world["shots"], "library")
-    assert _serious_violations(page) == []
-
-
-def test_the_api_documentation_needs_no_other_host(page: Any, world: dict[str, Any]) -> None:
-    own_host = urlsplit(world["base"]).netloc
-    elsewhere: list[str] = []
-
-    def only_this_service(route: Any) -> None:
-        if urlsplit(route.request.url).netloc == own_host:
-            route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_this_service)
-    page.goto(world["base"] + "/schema")
-    page.wait_for_selector(".swagger-ui .info .title")
-    assert "ASEAN Pubs VDO-Conference Service" in page.inner_text(".swagger-ui .info .title")
-    assert page.locator(".opblock-tag").filter(has_text="news").count() == 1
-    assert elsewhere == []
