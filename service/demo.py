@@ -41,6 +41,9 @@ from service.errors import DomainError, InvalidInput, field_error, invalid_field
 from service.minutes import operations as minutes_ops
 from service.minutes.records import ActionStatus, Attendance
 from service.minutes.schemas import ActionIn, AttendanceIn, MinutesItemIn, MinutesSave
+from service.news import operations as news
+from service.news.models import NewsPost
+from service.news.schemas import PostCreate
 from service.scheduling import booking, planner_service
 from service.scheduling import queries as sessions
 from service.scheduling.disclosure import SECRETARIAT
@@ -210,6 +213,7 @@ class DemoData(BaseModel):
     calendar: list[DemoCalendarEntry] = Field(default_factory=list)
     users: list[DemoUser] = Field(default_factory=list)
     sessions: list[DemoSession] = Field(default_factory=list)
+    news: list[PostCreate] = Field(default_factory=list)
 
 
 # --- reading and errors --------------------------------------------------------------------------
@@ -283,6 +287,7 @@ def load_demo(db: Session, data: DemoData | None = None, *, now: datetime) -> De
     created["calendar entries"] = _load_calendar(db, data.calendar)
     created["users"], tokens = _load_users(db, data.users)
     created["sessions"], created["circulars"] = _load_sessions(db, data.sessions, now)
+    created["news posts"] = _load_news(db, data.news, now)
     return DemoResult(created=created, tokens=tokens)
 
 
@@ -483,6 +488,16 @@ def _minutes_save(
     return MinutesSave(
         base_revision=0, items=items, attendance=attendance, free_text=minutes.free_text
     )
+
+
+def _load_news(db: Session, posts: list[PostCreate], now: datetime) -> int:
+    """The public site's first posts, once: none is added while any post exists."""
+    if db.exec(select(func.count()).select_from(NewsPost)).one():
+        return 0
+    for index, post in enumerate(posts):
+        with _entry(f"news[{index}]"):
+            news.create_post(db, post, None, now)
+    return len(posts)
 
 
 def _booking_request(

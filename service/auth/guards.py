@@ -55,6 +55,17 @@ def _caller(state: State, token: str, client: str) -> Principal:
     return principal
 
 
+# For handlers anyone may call, where a token shows more: `opt=READABLE_BY_ANYONE` skips the
+# token middleware, and `security=TOKEN_OPTIONAL` says so in the API document.
+READABLE_BY_ANYONE = {"exclude_from_auth": True}
+TOKEN_OPTIONAL: list[dict[str, list[str]]] = [{}]
+
+
+def caller_is_staff(request: Request[Any, Any, State]) -> bool:
+    caller = optional_caller(request)
+    return caller is not None and caller.is_staff
+
+
 def optional_caller(request: Request[Any, Any, State]) -> Principal | None:
     """Who calls an endpoint that anyone may read and a token shows more of (handlers marked
     `exclude_from_auth`): None without a token; a token that is sent must be good (401)."""

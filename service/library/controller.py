@@ -12,7 +12,13 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Response
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from service.auth.guards import AuthenticatedRequest, optional_caller, staff_only
+from service.auth.guards import (
+    READABLE_BY_ANYONE,
+    TOKEN_OPTIONAL,
+    AuthenticatedRequest,
+    caller_is_staff,
+    staff_only,
+)
 from service.dependencies import AppClock, Db
 from service.library import operations, queries
 from service.library.models import MAX_FILE_BYTES
@@ -22,12 +28,6 @@ from service.queries import CountryFilter, Page, SearchText
 
 Limit = Annotated[int, Parameter(ge=1, le=200)]
 Offset = Annotated[int, Parameter(ge=0)]
-PUBLIC = {"exclude_from_auth": True}  # readable without a token
-
-
-def sees_private(request: Request[Any, Any, State]) -> bool:
-    caller = optional_caller(request)
-    return caller is not None and caller.is_staff
 
 
 def file_response(content: bytes, media_type: str, filename: str) -> Response[bytes]:
@@ -40,7 +40,12 @@ class LibraryController(Controller):
     path = "/library"
     tags = ["library"]
 
-    @get(sync_to_thread=True, opt=PUBLIC, summary="Search public documents (staff: all)")
+    @get(
+        sync_to_thread=True,
+        opt=READABLE_BY_ANYONE,
+        security=TOKEN_OPTIONAL,
+        summary="Search public documents (staff: all)",
+    )
     def search(
         self,
         db: Db,
@@ -55,7 +60,7 @@ class LibraryController(Controller):
         found, total = queries.search(
             db,
             queries.Search(q=q, country=country, year=year, language=language),
-            include_private=sees_private(request),
+            include_private=caller_is_staff(request),
             limit=limit,
             offset=offset,
         )
@@ -66,24 +71,31 @@ class LibraryController(Controller):
             offset=offset,
         )
 
-    @get("/{document_id:int}", sync_to_thread=True, opt=PUBLIC, summary="One document")
+    @get(
+        "/{document_id:int}",
+        sync_to_thread=True,
+        opt=READABLE_BY_ANYONE,
+        security=TOKEN_OPTIONAL,
+        summary="One document",
+    )
     def read_document(
         self, db: Db, request: Request[Any, Any, State], document_id: FromPath[int]
     ) -> DocumentRead:
-        found = queries.get_document(db, document_id, include_private=sees_private(request))
+        found = queries.get_document(db, document_id, include_private=caller_is_staff(request))
         return queries.document_read(found)
 
     @get(
         "/{document_id:int}/file",
         sync_to_thread=True,
-        opt=PUBLIC,
+        opt=READABLE_BY_ANYONE,
+        security=TOKEN_OPTIONAL,
         summary="Download the file",
         media_type="application/octet-stream",
     )
     def download(
         self, db: Db, request: Request[Any, Any, State], document_id: FromPath[int]
     ) -> Response[bytes]:
-        found = queries.get_document(db, document_id, include_private=sees_private(request))
+        found = queries.get_document(db, document_id, include_private=caller_is_staff(request))
         return file_response(queries.file_of(db, found), found.media_type, found.filename)
 
     @post(

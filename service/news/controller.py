@@ -9,7 +9,13 @@ from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from service.auth.guards import AuthenticatedRequest, optional_caller, staff_only
+from service.auth.guards import (
+    READABLE_BY_ANYONE,
+    TOKEN_OPTIONAL,
+    AuthenticatedRequest,
+    caller_is_staff,
+    staff_only,
+)
 from service.dependencies import AppClock, Db
 from service.directory.models import Language
 from service.news import operations, queries
@@ -19,12 +25,6 @@ from service.queries import Page
 Limit = Annotated[int, Parameter(ge=1, le=100)]
 Offset = Annotated[int, Parameter(ge=0)]
 # Readable without a token: the public site's posts are public.
-PUBLIC = {"exclude_from_auth": True}
-
-
-def _sees_drafts(request: Request[Any, Any, State]) -> bool:
-    caller = optional_caller(request)
-    return caller is not None and caller.is_staff
 
 
 class NewsController(Controller):
@@ -32,7 +32,10 @@ class NewsController(Controller):
     tags = ["news"]
 
     @get(
-        sync_to_thread=True, opt=PUBLIC, summary="Published posts, newest first (staff: drafts too)"
+        sync_to_thread=True,
+        opt=READABLE_BY_ANYONE,
+        security=TOKEN_OPTIONAL,
+        summary="Published posts, newest first (staff: drafts too)",
     )
     def list_posts(
         self,
@@ -44,7 +47,7 @@ class NewsController(Controller):
     ) -> Page[PostRead]:
         posts, total = queries.list_posts(
             db,
-            include_drafts=_sees_drafts(request),
+            include_drafts=caller_is_staff(request),
             language=language,
             limit=limit,
             offset=offset,
@@ -57,9 +60,15 @@ class NewsController(Controller):
             offset=offset,
         )
 
-    @get("/{slug:str}", sync_to_thread=True, opt=PUBLIC, summary="One post (drafts: staff only)")
+    @get(
+        "/{slug:str}",
+        sync_to_thread=True,
+        opt=READABLE_BY_ANYONE,
+        security=TOKEN_OPTIONAL,
+        summary="One post (drafts: staff only)",
+    )
     def read_post(self, db: Db, request: Request[Any, Any, State], slug: FromPath[str]) -> PostRead:
-        found = queries.get_post(db, slug, include_drafts=_sees_drafts(request))
+        found = queries.get_post(db, slug, include_drafts=caller_is_staff(request))
         return queries.post_read(found, request.app.state.settings.base_url)
 
     @post(

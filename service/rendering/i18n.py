@@ -50,14 +50,14 @@ def translations(language: str) -> stdlib_gettext.NullTranslations:
 
 
 def _language_of(context: Context) -> str:
-    language = context.get("language", DEFAULT_LANGUAGE)
+    language = context.get("interface_language", DEFAULT_LANGUAGE)
     return language if isinstance(language, str) else DEFAULT_LANGUAGE
 
 
 @pass_context
 def context_gettext(context: Context, message: str) -> str:
-    """gettext for a template: the language is the render's `language` variable, so one shared
-    environment serves readers of every language at once."""
+    """gettext for a template: the language is the render's `interface_language` variable, so
+    one shared environment serves readers of every language at once."""
     return translations(_language_of(context)).gettext(message)
 
 

@@ -42,7 +42,7 @@ def environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     # The pages' text in the reader's language: `{% trans %}` and `_()` look up the render's
-    # `language` variable (service.rendering.i18n); templates that pass none are in English.
+    # `interface_language` variable (service.rendering.i18n); without one, English.
     shared.install_gettext_callables(  # type: ignore[attr-defined]
         context_gettext, context_ngettext, newstyle=True
     )

@@ -72,8 +72,8 @@ def page(
     """A page from templates/web/, with what the layout needs: who reads, and the form token."""
     body = render(
         f"web/{template}",
-        language=reader_language(request),
-        languages=LANGUAGE_NAMES,
+        interface_language=reader_language(request),
+        interface_languages=LANGUAGE_NAMES,
         viewer=viewer,
         csrf_field=CSRF_FIELD,
         csrf_token=csrf_token(request.scope),

@@ -59,7 +59,7 @@ class NewsPages(Controller):
     path = "/news"
 
     @get(sync_to_thread=True, include_in_schema=False)
-    def news(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
+    def news_index(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
         viewer = signed_in(db, request)
         posts, total = news_queries.list_posts(
             db, include_drafts=False, limit=NEWS_PAGE_SIZE, offset=0
@@ -93,7 +93,8 @@ def news_feed(db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> Respo
         posts=posts,
         updated=updated,
     )
-    return Response(body, media_type=ATOM)
+    # Feed readers poll: a few minutes' staleness spares rendering every post's Markdown each time.
+    return Response(body, media_type=ATOM, headers={"cache-control": "public, max-age=300"})
 
 
 class PostForm(BaseModel):
@@ -118,22 +119,35 @@ def _problems(error: ValidationError) -> list[str]:
     return [f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()]
 
 
+class NotStaff(Exception):
+    """A staff page asked for by someone signed out, or signed in but not staff."""
+
+    def __init__(self, viewer: Principal | None, refusal: str):
+        super().__init__(refusal)
+        self.viewer = viewer
+        self.refusal = refusal
+
+
 def _staff(
     db: Session,
     request: Request[Any, Any, Any],
     refusal: str = N_("Writing news is for secretariat staff."),
-) -> Principal | HtmlResponse:
-    """The signed-in staff member, else the sign-in page (saying `refusal` to someone signed
-    in)."""
+) -> Principal:
+    """The signed-in staff member; anyone else gets the sign-in page (`NotStaff`)."""
     viewer = signed_in(db, request)
-    if viewer is not None and viewer.is_staff:
-        return viewer
+    if viewer is None or not viewer.is_staff:
+        raise NotStaff(viewer, refusal)
+    return viewer
+
+
+def _sign_in_instead(request: Request[Any, Any, Any], exc: NotStaff) -> HtmlResponse:
+    """The sign-in page, saying why to someone signed in who is not staff."""
     return sign_in_page(
         request,
-        viewer,
+        exc.viewer,
         request.url.path,
-        status_code=200 if viewer is None else HTTP_403_FORBIDDEN,
-        error="" if viewer is None else refusal,
+        status_code=200 if exc.viewer is None else HTTP_403_FORBIDDEN,
+        error="" if exc.viewer is None else exc.refusal,
     )
 
 
@@ -141,6 +155,7 @@ class NewsEditorPages(Controller):
     """Staff write, publish, withdraw and delete posts (the API's operations, as forms)."""
 
     path = "/staff/news"
+    exception_handlers = {NotStaff: _sign_in_instead}
 
     def _editor(
         self,
@@ -165,8 +180,6 @@ class NewsEditorPages(Controller):
     @get(sync_to_thread=True, include_in_schema=False)
     def editor(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
         viewer = _staff(db, request)
-        if not isinstance(viewer, Principal):
-            return viewer
         return self._editor(db, request, viewer)
 
     @post(sync_to_thread=True, include_in_schema=False)
@@ -178,8 +191,6 @@ class NewsEditorPages(Controller):
         data: Annotated[PostForm, Form],
     ) -> Response[Any]:
         viewer = _staff(db, request)
-        if not isinstance(viewer, Principal):
-            return viewer
         try:
             wanted = PostCreate.model_validate(data.post_fields() | {"slug": data.slug or None})
         except ValidationError as error:
@@ -196,8 +207,6 @@ class NewsEditorPages(Controller):
         saved: FromQuery[bool] = False,
     ) -> HtmlResponse:
         viewer = _staff(db, request)
-        if not isinstance(viewer, Principal):
-            return viewer
         found = news_queries.get_post(db, slug, include_drafts=True)
         form = PostForm(
             title=found.title,
@@ -220,8 +229,6 @@ class NewsEditorPages(Controller):
         data: Annotated[PostForm, Form],
     ) -> Response[Any]:
         viewer = _staff(db, request)
-        if not isinstance(viewer, Principal):
-            return viewer
         try:
             changes = PostUpdate.model_validate(data.post_fields())
         except ValidationError as error:
@@ -241,9 +248,7 @@ class NewsEditorPages(Controller):
 
     @post("/{slug:str}/delete", sync_to_thread=True, include_in_schema=False)
     def delete(self, db: Db, request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[Any]:
-        viewer = _staff(db, request)
-        if not isinstance(viewer, Principal):
-            return viewer
+        _staff(db, request)
         news.delete_post(db, slug)
         return Redirect(path="/staff/news", status_code=303)
 
@@ -283,7 +288,7 @@ class LibraryPages(Controller):
     path = "/library"
 
     @get(sync_to_thread=True, include_in_schema=False)
-    def library(
+    def library_index(
         self,
         db: Db,
         request: Request[Any, Any, Any],
@@ -342,6 +347,7 @@ class LibraryEditorPages(Controller):
     """Staff upload documents, add adopted minutes' circulars, publish and remove them."""
 
     path = "/staff/library"
+    exception_handlers = {NotStaff: _sign_in_instead}
 
     def _editor(
         self,
@@ -376,8 +382,6 @@ class LibraryEditorPages(Controller):
         self, db: Db, request: Request[Any, Any, Any], saved: FromQuery[bool] = False
     ) -> HtmlResponse:
         viewer = _staff(db, request, LIBRARY_STAFF_ONLY)
-        if not isinstance(viewer, Principal):
-            return viewer
         return self._editor(db, request, viewer, saved=saved)
 
     @post(
@@ -393,8 +397,6 @@ class LibraryEditorPages(Controller):
         data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[Any]:
         viewer = _staff(db, request, LIBRARY_STAFF_ONLY)
-        if not isinstance(viewer, Principal):
-            return viewer
         try:
             fields = DocumentFields.model_validate(
                 {
@@ -428,8 +430,6 @@ class LibraryEditorPages(Controller):
         data: Annotated[CircularForm, Form],
     ) -> Response[Any]:
         viewer = _staff(db, request, LIBRARY_STAFF_ONLY)
-        if not isinstance(viewer, Principal):
-            return viewer
         wanted = FromCircular(circular_id=data.circular_id)
         library.add_circular(db, wanted, viewer.user_id, clock.now())
         return Redirect(path="/staff/library?saved=1", status_code=303)
@@ -443,9 +443,7 @@ class LibraryEditorPages(Controller):
         document_id: FromPath[int],
         data: Annotated[PublicForm, Form],
     ) -> Response[Any]:
-        viewer = _staff(db, request, LIBRARY_STAFF_ONLY)
-        if not isinstance(viewer, Principal):
-            return viewer
+        _staff(db, request, LIBRARY_STAFF_ONLY)
         change = DocumentUpdate(public=data.public is not None)
         library.update_document(db, document_id, change, clock.now())
         return Redirect(path="/staff/library?saved=1", status_code=303)
@@ -454,9 +452,7 @@ class LibraryEditorPages(Controller):
     def delete(
         self, db: Db, request: Request[Any, Any, Any], document_id: FromPath[int]
     ) -> Response[Any]:
-        viewer = _staff(db, request, LIBRARY_STAFF_ONLY)
-        if not isinstance(viewer, Principal):
-            return viewer
+        _staff(db, request, LIBRARY_STAFF_ONLY)
         library.delete_document(db, document_id)
         return Redirect(path="/staff/library", status_code=303)
 

@@ -1,5 +1,5 @@
-"""Fixtures of the delivery tests (a real SMTP server in process) and of the pages (a client
-that keeps cookies, over plain http)."""
+"""Fixtures of the integration tests: a real SMTP server in process (delivery), a client of
+the pages over plain http (web)."""
 
 from __future__ import annotations
 

@@ -34,3 +34,11 @@ def test_the_schema_page_loads_its_assets_from_this_service(client: TestClient, 
         assert asset.status_code == 200, url
         assert len(asset.content) > 500, url
     assert "SwaggerUIBundle" in client.get("/api-docs/swagger-ui-bundle.js").text
+
+
+def test_the_api_document_says_which_reads_need_no_token(client: TestClient) -> None:
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    for path in ["/api/v1/news", "/api/v1/news/{slug}", "/api/v1/library/{document_id}/file"]:
+        assert {} in paths[path]["get"]["security"], path
+    assert {} not in paths["/api/v1/news"]["post"]["security"]
+    assert {} not in paths["/api/v1/sessions"]["get"]["security"]

@@ -51,6 +51,7 @@ def test_the_shipped_data_loads_once_and_reissues_tokens(db: Session) -> None:
         "users": 2,
         "sessions": 4,
         "circulars": 4,
+        "news posts": 2,
     }
     booked = _count(db, VdoSession)
     # The committee, eight weekly meetings, the partners' briefing, a meeting held already.

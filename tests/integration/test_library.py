@@ -241,10 +241,23 @@ def test_staff_upload_publish_and_add_circulars_through_the_pages(
     web: TestClient, engine: Engine
 ) -> None:
     minutes, _ = _circulars(engine)
+    assert 'action="/sign-in"' in web.get("/staff/library").text
     with session_scope(engine) as db:
         auth.create_user(
             db, email="librarian@example.org", name="L", role="secretariat", password=PASSWORD
         )
+        auth.create_user(
+            db, email="reader@example.org", name="R", role="delegate", password=PASSWORD
+        )
+    sign_in(web, "reader@example.org", PASSWORD)
+    refused = web.get("/staff/library")
+    assert refused.status_code == 403
+    assert "for secretariat staff" in refused.text
+    posted = web.post(
+        "/staff/library/circulars",
+        data={"circular_id": str(minutes), "_csrf_token": form_token(web, "/library")},
+    )
+    assert posted.status_code == 403
     sign_in(web, "librarian@example.org", PASSWORD)
     page = web.get("/staff/library")
     assert "APS/2026/1" in page.text

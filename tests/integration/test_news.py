@@ -128,6 +128,7 @@ def test_the_atom_feed_is_xml_with_the_published_entries(
     response = client.get("/news.atom")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/atom+xml")
+    assert response.headers["cache-control"] == "public, max-age=300"
     feed = ET.fromstring(response.content)  # noqa: S314 - the service's own feed
     assert feed.tag == f"{ATOM}feed"
     entries = feed.findall(f"{ATOM}entry")

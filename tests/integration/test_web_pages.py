@@ -35,7 +35,9 @@ def booked(
 
 
 def test_every_page_carries_the_security_headers(web: TestClient) -> None:
-    for path in ["/", "/sign-in", "/sessions/999", "/no-such-page", "/static/site.css"]:
+    pages = ["/", "/sign-in", "/sessions/999", "/no-such-page", "/static/site.css"]
+    public_site = ["/news", "/news/no-such-post", "/news.atom", "/library", "/staff/news"]
+    for path in [*pages, *public_site, "/language/th", "/fonts/Sarabun-Regular.ttf"]:
         response = web.get(path)
         for name, value in SECURITY_HEADERS.items():
             assert response.headers.get(name) == value, (path, name)
