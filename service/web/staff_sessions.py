@@ -38,6 +38,7 @@ from service.minutes import queries as minutes_queries
 from service.minutes.access import standing
 from service.minutes.records import MinutesStatus
 from service.minutes.schemas import MinutesContent
+from service.rendering.i18n import N_
 from service.scheduling import changes
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
@@ -63,15 +64,15 @@ from service.web.staff_access import refused, staff
 
 BLANK_AGENDA_ROWS = 2
 DONE = {
-    "booked": "The session is booked; the invitations are on their way.",
-    "rescheduled": "The session is rescheduled; the invitees are told.",
-    "cancelled": "The session is cancelled; the invitees are told.",
-    "agenda": "The agenda is saved.",
-    "minutes": "The minutes are saved.",
-    "circulated": "The minutes are circulated for comment.",
-    "withdrawn": "The minutes are back in draft.",
-    "adopted": "The minutes are adopted.",
-    "issued": "The circular is issued.",
+    "booked": N_("The session is booked; the invitations are on their way."),
+    "rescheduled": N_("The session is rescheduled; the invitees are told."),
+    "cancelled": N_("The session is cancelled; the invitees are told."),
+    "agenda": N_("The agenda is saved."),
+    "minutes": N_("The minutes are saved."),
+    "circulated": N_("The minutes are circulated for comment."),
+    "withdrawn": N_("The minutes are back in draft."),
+    "adopted": N_("The minutes are adopted."),
+    "issued": N_("The circular is issued."),
 }
 
 
@@ -414,7 +415,7 @@ def _side_by_side(yours: MinutesContent, theirs: MinutesContent) -> list[dict[st
                 [item.summary, *(f"Decision: {d}" for d in item.decisions)]
             ).strip()
             for item in content.items
-        } | {"Other notes": content.free_text}
+        } | {N_("Other notes"): content.free_text}
 
     mine, saved = text(yours), text(theirs)
     return [
