@@ -415,7 +415,7 @@ def _side_by_side(yours: MinutesContent, theirs: MinutesContent) -> list[dict[st
                 [item.summary, *(f"Decision: {d}" for d in item.decisions)]
             ).strip()
             for item in content.items
-        } | {N_("Other notes"): content.free_text}
+        } | {"": content.free_text}  # the free text: headed "Other notes" on the page
 
     mine, saved = text(yours), text(theirs)
     return [
