@@ -36,9 +36,9 @@ class MyActionItem:
     overdue: bool
 
 
-def reviews(db: Session, person: Person, now: datetime) -> list[Review]:
+def reviews(db: Session, person: Person, now: datetime, language: str) -> list[Review]:
     return [
-        Review(session_id, title, views.when(deadline, person.zone))
+        Review(session_id, title, views.when(deadline, person.zone, language))
         for session_id, title, deadline in minutes_queries.circulated_to(db, person, now)
     ]
 

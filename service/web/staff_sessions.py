@@ -48,6 +48,7 @@ from service.web import views
 from service.web.accounts import signed_in
 from service.web.controller import Form, HtmlResponse, page, sign_in_page
 from service.web.forms import parse_form
+from service.web.language import reader_language
 from service.web.session_forms import (
     AgendaForm,
     CancelForm,
@@ -128,6 +129,7 @@ def _session_page(
         )
     rows = circular_queries.session_circulars(db, session_id, viewer)
     documents = circular_queries.documents(db, [row.id or 0 for row in rows])
+    language = reader_language(request)
     return page(
         request,
         viewer,
@@ -136,7 +138,7 @@ def _session_page(
         session=shown,
         done=DONE.get(done, ""),
         error=error,
-        when=views.when(session.start_utc, session.organiser_zone),
+        when=views.when(session.start_utc, session.organiser_zone, language),
         minutes_long=views.minutes(session),
         start_input=datetime_input(session.start_utc, session.organiser_zone),
         cancelled=session.status == SessionStatus.cancelled,
@@ -153,7 +155,7 @@ def _session_page(
         circulars=[
             {
                 "row": row,
-                "issued": views.when(row.issued_at, session.organiser_zone),
+                "issued": views.when(row.issued_at, session.organiser_zone, language),
                 "formats": sorted(fmt for fmt, _, _ in documents[row.id or 0]),
             }
             for row in rows

@@ -21,6 +21,8 @@ from tests.integration.web_client import PASSWORD, account, form_token, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 THAI = {"Accept-Language": "th-TH,th;q=0.9,en;q=0.5"}
+THAI_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย."]
+THAI_MONTHS += ["ต.ค.", "พ.ย.", "ธ.ค."]
 
 
 def _interface_text() -> set[str]:
@@ -121,13 +123,11 @@ def test_the_public_schedule_in_thai_names_days_and_months_in_thai(
     assert booked.status_code == 201, booked.text
     thai = web.get("/", headers=THAI, params={"zone": "Asia/Bangkok"}).text
     assert "การประชุมที่กำลังจะมาถึง" in thai
-    thai_months = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย."]
-    thai_months += ["ต.ค.", "พ.ย.", "ธ.ค."]
-    assert any(f" {month} " in thai for month in thai_months)
+    assert any(f" {month} " in thai for month in THAI_MONTHS)
     assert "นาที" in thai
     english = web.get("/", params={"zone": "Asia/Bangkok"}).text
     assert "Upcoming sessions" in english
-    assert not any(f" {month} " in english for month in thai_months)
+    assert not any(f" {month} " in english for month in THAI_MONTHS)
 
 
 def _pick(web: TestClient, language: str) -> None:
@@ -157,11 +157,13 @@ def test_the_staff_planner_and_the_minutes_review_are_in_the_readers_language(
     assert "<h1>รายงานการประชุม: Monthly coordination 2</h1>" in thai
     assert "ท่าทีของคณะผู้แทนของคุณ (TH)" in thai
     assert "Send comment" not in thai
+    assert any(f" {month} " in thai for month in THAI_MONTHS)  # the dates too
     _pick(web, "en")
     english = web.get(review).text
     assert "<h1>Minutes: Monthly coordination 2</h1>" in english
     assert "Your delegation's position (TH)" in english
     assert "(your time, Asia/Bangkok)" in english
+    assert not any(f" {month} " in english for month in THAI_MONTHS)
 
 
 @pytest.mark.db
