@@ -434,7 +434,7 @@ class DelegatePages(Controller):
             personal=mine.personal,
             new_link=new_link,
             subscriptions=subscriptions,
-            reviews=delegate_work.reviews(db, person, clock.now()),
+            reviews=delegate_work.reviews(db, person, clock.now(), reader_language(request)),
             action_items=delegate_work.action_items(
                 db, minutes_access.viewer(db, viewer), person, clock.now()
             ),

@@ -13,6 +13,7 @@ from service.directory.models import Person
 from service.minutes import queries as minutes_queries
 from service.minutes.access import Standing
 from service.minutes.records import ActionStatus
+from service.rendering.i18n import N_
 from service.web import views
 
 SHOWN = 100
@@ -35,9 +36,9 @@ class MyActionItem:
     overdue: bool
 
 
-def reviews(db: Session, person: Person, now: datetime) -> list[Review]:
+def reviews(db: Session, person: Person, now: datetime, language: str) -> list[Review]:
     return [
-        Review(session_id, title, views.when(deadline, person.zone))
+        Review(session_id, title, views.when(deadline, person.zone, language))
         for session_id, title, deadline in minutes_queries.circulated_to(db, person, now)
     ]
 
@@ -65,7 +66,7 @@ def action_items(db: Session, who: Standing, person: Person, now: datetime) -> l
             session_id=row.session_id,
             session_title=row.session_title,
             text=row.text,
-            owner="you" if row.owner_person_id == person.id else row.owner_country or "",
+            owner=N_("you") if row.owner_person_id == person.id else row.owner_country or "",
             due=row.due.isoformat() if row.due else "",
             overdue=row.due is not None and row.due < today,
         )

@@ -25,6 +25,7 @@ from service.scheduling import queries as sessions
 from service.web import views
 from service.web.accounts import signed_in
 from service.web.controller import Form, HtmlResponse, page, sign_in_page
+from service.web.language import reader_language
 
 
 class CommentForm(BaseModel):
@@ -58,14 +59,17 @@ class MinutesReviewPages(Controller):
         shown = minutes_queries.minutes_read(db, session_id, who)
         session = sessions.get_session(db, session_id)
         mine = next((r for r in shown.responses if r.country == who.country), None)
+        language = reader_language(request)
         return page(
             request,
             viewer,
             "minutes_review.html",
             session=session,
-            when=views.when(session.start_utc, shown.deadline_zone),
+            when=views.when(session.start_utc, shown.deadline_zone, language),
             minutes=shown,
-            deadline=views.when(shown.deadline, shown.deadline_zone) if shown.deadline else "",
+            deadline=views.when(shown.deadline, shown.deadline_zone, language)
+            if shown.deadline
+            else "",
             open=shown.status == MinutesStatus.circulated
             and shown.deadline is not None
             and shown.deadline > clock.now(),

@@ -19,6 +19,7 @@ from service.minutes.schemas import (
     MinutesContent,
     MinutesSave,
 )
+from service.rendering.i18n import N_
 from service.scheduling.schemas import MAX_DURATION_MINUTES, Scope
 from service.web.forms import BrowserForm, parse_form
 
@@ -49,9 +50,9 @@ class PageScope(StrEnum):
     @property
     def label(self) -> str:
         return {
-            PageScope.this: "This session only",
-            PageScope.following: "This and the following sessions",
-            PageScope.series: "The whole series (every session still to come)",
+            PageScope.this: N_("This session only"),
+            PageScope.following: N_("This and the following sessions"),
+            PageScope.series: N_("The whole series (every session still to come)"),
         }[self]
 
 

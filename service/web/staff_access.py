@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from service.auth.principal import Principal
 from service.errors import DomainError
+from service.rendering.i18n import N_
 from service.web import staff_views
 from service.web.accounts import signed_in
 from service.web.controller import HtmlResponse, sign_in_page
@@ -42,7 +43,7 @@ def staff_only_page(request: Request[Any, Any, Any], exc: StaffOnly) -> HtmlResp
         exc.viewer,
         staff_views.path_of(back),
         status_code=HTTP_403_FORBIDDEN,
-        error="This page is for secretariat staff. Sign in with a staff account.",
+        error=N_("This page is for secretariat staff. Sign in with a staff account."),
     )
 
 

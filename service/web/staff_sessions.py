@@ -38,6 +38,7 @@ from service.minutes import queries as minutes_queries
 from service.minutes.access import standing
 from service.minutes.records import MinutesStatus
 from service.minutes.schemas import MinutesContent
+from service.rendering.i18n import N_
 from service.scheduling import changes
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
@@ -47,6 +48,7 @@ from service.web import views
 from service.web.accounts import signed_in
 from service.web.controller import Form, HtmlResponse, page, sign_in_page
 from service.web.forms import parse_form
+from service.web.language import reader_language
 from service.web.session_forms import (
     AgendaForm,
     CancelForm,
@@ -63,15 +65,15 @@ from service.web.staff_access import refused, staff
 
 BLANK_AGENDA_ROWS = 2
 DONE = {
-    "booked": "The session is booked; the invitations are on their way.",
-    "rescheduled": "The session is rescheduled; the invitees are told.",
-    "cancelled": "The session is cancelled; the invitees are told.",
-    "agenda": "The agenda is saved.",
-    "minutes": "The minutes are saved.",
-    "circulated": "The minutes are circulated for comment.",
-    "withdrawn": "The minutes are back in draft.",
-    "adopted": "The minutes are adopted.",
-    "issued": "The circular is issued.",
+    "booked": N_("The session is booked; the invitations are on their way."),
+    "rescheduled": N_("The session is rescheduled; the invitees are told."),
+    "cancelled": N_("The session is cancelled; the invitees are told."),
+    "agenda": N_("The agenda is saved."),
+    "minutes": N_("The minutes are saved."),
+    "circulated": N_("The minutes are circulated for comment."),
+    "withdrawn": N_("The minutes are back in draft."),
+    "adopted": N_("The minutes are adopted."),
+    "issued": N_("The circular is issued."),
 }
 
 
@@ -127,6 +129,7 @@ def _session_page(
         )
     rows = circular_queries.session_circulars(db, session_id, viewer)
     documents = circular_queries.documents(db, [row.id or 0 for row in rows])
+    language = reader_language(request)
     return page(
         request,
         viewer,
@@ -135,7 +138,7 @@ def _session_page(
         session=shown,
         done=DONE.get(done, ""),
         error=error,
-        when=views.when(session.start_utc, session.organiser_zone),
+        when=views.when(session.start_utc, session.organiser_zone, language),
         minutes_long=views.minutes(session),
         start_input=datetime_input(session.start_utc, session.organiser_zone),
         cancelled=session.status == SessionStatus.cancelled,
@@ -152,7 +155,7 @@ def _session_page(
         circulars=[
             {
                 "row": row,
-                "issued": views.when(row.issued_at, session.organiser_zone),
+                "issued": views.when(row.issued_at, session.organiser_zone, language),
                 "formats": sorted(fmt for fmt, _, _ in documents[row.id or 0]),
             }
             for row in rows
@@ -414,7 +417,7 @@ def _side_by_side(yours: MinutesContent, theirs: MinutesContent) -> list[dict[st
                 [item.summary, *(f"Decision: {d}" for d in item.decisions)]
             ).strip()
             for item in content.items
-        } | {"Other notes": content.free_text}
+        } | {"": content.free_text}  # the free text: headed "Other notes" on the page
 
     mine, saved = text(yours), text(theirs)
     return [

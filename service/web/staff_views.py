@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 import pytz
 
 from service.directory.models import Country, Person
+from service.rendering.i18n import N_
 from service.scheduling.recurrence import WEEKDAY_CODES
 from service.scheduling.schemas import GridOut, SlotOut
 from service.web.views import DEFAULT_ZONE, local_time
@@ -21,13 +22,14 @@ from service.web.views import DEFAULT_ZONE, local_time
 BRIDGE_KEY_PREFIX = "bridge:"
 # Each cell carries a letter as well as a colour: colour alone tells nothing to some readers.
 STATUS_LETTERS = {
-    "working": ("W", "Working hours"),
-    "break": ("B", "Break"),
-    "off": ("O", "Off: outside office hours or a day off"),
-    "unavailable": ("U", "Unavailable: leave or another session"),
-    "holiday": ("H", "Public holiday"),
+    "working": ("W", N_("Working hours")),
+    "break": ("B", N_("Break")),
+    "off": ("O", N_("Off: outside office hours or a day off")),
+    "unavailable": ("U", N_("Unavailable: leave or another session")),
+    "holiday": ("H", N_("Public holiday")),
 }
-BRIDGE_LETTERS = {"working": ("", "Bridge free"), "unavailable": ("X", "Bridge booked")}
+BRIDGE_LETTERS = {"working": ("", N_("Bridge free")), "unavailable": ("X", N_("Bridge booked"))}
+CLOSED = N_("Closed")
 STATUS_WORDS = {status: words for status, (_, words) in STATUS_LETTERS.items()}
 
 
@@ -40,10 +42,10 @@ class Repeat(StrEnum):
     @property
     def label(self) -> str:
         return {
-            Repeat.once: "Does not repeat",
-            Repeat.weekly: "Every week",
-            Repeat.fortnightly: "Every two weeks",
-            Repeat.monthly: "Every month, on the same weekday",
+            Repeat.once: N_("Does not repeat"),
+            Repeat.weekly: N_("Every week"),
+            Repeat.fortnightly: N_("Every two weeks"),
+            Repeat.monthly: N_("Every month, on the same weekday"),
         }[self]
 
 
@@ -88,20 +90,20 @@ def zone_choices(countries: Iterable[Country], chosen: str) -> list[str]:
 
 
 _DAY_NAMES = {
-    "mon": "Monday",
-    "tue": "Tuesday",
-    "wed": "Wednesday",
-    "thu": "Thursday",
-    "fri": "Friday",
-    "sat": "Saturday",
-    "sun": "Sunday",
+    "mon": N_("Monday"),
+    "tue": N_("Tuesday"),
+    "wed": N_("Wednesday"),
+    "thu": N_("Thursday"),
+    "fri": N_("Friday"),
+    "sat": N_("Saturday"),
+    "sun": N_("Sunday"),
 }
 
 
 def office_hours(week: dict[str, Any]) -> list[tuple[str, str]]:
     """Each weekday's working periods in words, e.g. ("Monday", "08:30-12:00, 13:00-16:30")."""
     return [
-        (name, ", ".join(f"{start}-{end}" for start, end in week.get(key, [])) or "Closed")
+        (name, ", ".join(f"{start}-{end}" for start, end in week.get(key, [])) or CLOSED)
         for key, name in _DAY_NAMES.items()
     ]
 
@@ -112,7 +114,7 @@ def week_summary(week: dict[str, Any]) -> list[tuple[str, str]]:
     summary = []
     for hours, group in groupby(office_hours(week), key=lambda day: day[1]):
         days = [name[:3] for name, _ in group]
-        if hours != "Closed":
+        if hours != CLOSED:
             summary.append((days[0] if len(days) == 1 else f"{days[0]}-{days[-1]}", hours))
     return summary
 
@@ -251,7 +253,7 @@ def grid_view(grid: GridOut, highlight: SlotOut | None) -> GridView:
         day=day,
         columns=tuple(f"{cell.start:%H:%M}" for cell in first_cells),
         rows=tuple(rows),
-        legend=(*legend, ("booked", "X", "Bridge booked")),
+        legend=(*legend, ("booked", "X", N_("Bridge booked"))),
     )
 
 

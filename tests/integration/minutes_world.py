@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from service.conferencing.models import Bridge
@@ -19,6 +20,7 @@ from service.scheduling.models import (
     VdoSession,
 )
 from tests.integration.calendar_network import headers_of_person
+from tests.integration.web_client import account
 
 ZONES = {
     "TH": "Asia/Bangkok",
@@ -95,4 +97,35 @@ def build_world(engine: Engine) -> World:
                 )
     world = World(previous=ids[0], session=ids[1], people=people)
     world.headers = {code: headers_of_person(engine, pid) for code, pid in people.items()}
+    return world
+
+
+def circulated_for_review(web: TestClient, staff_headers: dict[str, str], engine: Engine) -> World:
+    """Minutes with a decision that carries a script and an action for Thailand, circulated
+    for a week; accounts for the Thai delegate (invited) and the Malaysian (not invited)."""
+    world = build_world(engine)
+    minutes = f"/api/v1/sessions/{world.session}/minutes"
+    due = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    saved = web.put(
+        minutes,
+        headers=staff_headers,
+        json={
+            "base_revision": 0,
+            "items": [
+                {
+                    "number": "4",
+                    "title": "Substantive items",
+                    "summary": "Members discussed the survey.",
+                    "decisions": ["<script>alert(1)</script> The survey goes ahead."],
+                    "actions": [{"text": "Send the survey", "owner_country": "TH", "due": due}],
+                }
+            ],
+        },
+    )
+    assert saved.status_code == 200, saved.text
+    deadline = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    out = web.post(f"{minutes}/circulate", headers=staff_headers, json={"deadline": deadline})
+    assert out.status_code == 200, out.text
+    account(engine, "th@minutes.example", "delegate", world.people["TH"])
+    account(engine, "my@minutes.example", "delegate", world.people["MY"])
     return world

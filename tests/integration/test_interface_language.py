@@ -11,14 +11,18 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from litestar.testing import TestClient
+from sqlalchemy import Engine
 
 from service.rendering.i18n import LOCALE_DIR, chosen_language
 from tests.dates import MovableClock, iso, working_start
+from tests.integration.minutes_world import circulated_for_review
 from tests.integration.network import book, build_network
-from tests.integration.web_client import form_token
+from tests.integration.web_client import PASSWORD, account, form_token, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 THAI = {"Accept-Language": "th-TH,th;q=0.9,en;q=0.5"}
+THAI_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย."]
+THAI_MONTHS += ["ต.ค.", "พ.ย.", "ธ.ค."]
 
 
 def _interface_text() -> set[str]:
@@ -119,13 +123,47 @@ def test_the_public_schedule_in_thai_names_days_and_months_in_thai(
     assert booked.status_code == 201, booked.text
     thai = web.get("/", headers=THAI, params={"zone": "Asia/Bangkok"}).text
     assert "การประชุมที่กำลังจะมาถึง" in thai
-    thai_months = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย."]
-    thai_months += ["ต.ค.", "พ.ย.", "ธ.ค."]
-    assert any(f" {month} " in thai for month in thai_months)
+    assert any(f" {month} " in thai for month in THAI_MONTHS)
     assert "นาที" in thai
     english = web.get("/", params={"zone": "Asia/Bangkok"}).text
     assert "Upcoming sessions" in english
-    assert not any(f" {month} " in english for month in thai_months)
+    assert not any(f" {month} " in english for month in THAI_MONTHS)
+
+
+def _pick(web: TestClient, language: str) -> None:
+    assert web.get(f"/language/{language}", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.db
+def test_the_staff_planner_and_the_minutes_review_are_in_the_readers_language(
+    web: TestClient, staff_headers: dict[str, str], engine: Engine
+) -> None:
+    review = f"/me/minutes/{circulated_for_review(web, staff_headers, engine).session}"
+    account(engine, "officer@example.org", "secretariat")
+    assert sign_in(web, "officer@example.org", PASSWORD).status_code == 303
+    _pick(web, "th")
+    thai = web.get("/staff/planner").text
+    assert "<h1>เครื่องมือวางแผนการประชุม</h1>" in thai
+    assert "ผู้เข้าร่วมประชุมและช่วงเวลา" in thai
+    assert ">Planner<" not in thai
+    _pick(web, "en")
+    english = web.get("/staff/planner").text
+    assert "<h1>Meeting planner</h1>" in english
+    assert "Who meets, and when" in english
+
+    assert sign_in(web, "th@minutes.example", PASSWORD).status_code == 303
+    _pick(web, "th")
+    thai = web.get(review).text
+    assert "<h1>รายงานการประชุม: Monthly coordination 2</h1>" in thai
+    assert "ท่าทีของคณะผู้แทนของคุณ (TH)" in thai
+    assert "Send comment" not in thai
+    assert any(f" {month} " in thai for month in THAI_MONTHS)  # the dates too
+    _pick(web, "en")
+    english = web.get(review).text
+    assert "<h1>Minutes: Monthly coordination 2</h1>" in english
+    assert "Your delegation's position (TH)" in english
+    assert "(your time, Asia/Bangkok)" in english
+    assert not any(f" {month} " in english for month in THAI_MONTHS)
 
 
 @pytest.mark.db

@@ -3,49 +3,22 @@ comment on an item, their delegation's position, and who may do neither."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from tests.dates import MovableClock
-from tests.integration.minutes_world import World, build_world
-from tests.integration.web_client import PASSWORD, account, form_token, sign_in
+from tests.integration.minutes_world import World, circulated_for_review
+from tests.integration.web_client import PASSWORD, form_token, sign_in
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def circulated(web: TestClient, staff_headers: dict[str, str], engine: Engine) -> World:
-    """Minutes with a decision that carries a script and an action for Thailand, circulated
-    for a week; accounts for the Thai delegate (invited) and the Malaysian (not invited)."""
-    world = build_world(engine)
-    minutes = f"/api/v1/sessions/{world.session}/minutes"
-    due = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
-    saved = web.put(
-        minutes,
-        headers=staff_headers,
-        json={
-            "base_revision": 0,
-            "items": [
-                {
-                    "number": "4",
-                    "title": "Substantive items",
-                    "summary": "Members discussed the survey.",
-                    "decisions": ["<script>alert(1)</script> The survey goes ahead."],
-                    "actions": [{"text": "Send the survey", "owner_country": "TH", "due": due}],
-                }
-            ],
-        },
-    )
-    assert saved.status_code == 200, saved.text
-    deadline = (datetime.now(UTC) + timedelta(days=7)).isoformat()
-    out = web.post(f"{minutes}/circulate", headers=staff_headers, json={"deadline": deadline})
-    assert out.status_code == 200, out.text
-    account(engine, "th@minutes.example", "delegate", world.people["TH"])
-    account(engine, "my@minutes.example", "delegate", world.people["MY"])
-    return world
+    return circulated_for_review(web, staff_headers, engine)
 
 
 def _post(web: TestClient, path: str, **fields: str):
