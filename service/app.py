@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ import service.tables  # noqa: F401 - every table, and the calendar counter's fl
 from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
+from service.calendar.change_counter import ChangeCounter
 from service.calendar.controller import api_calendar_handlers, public_calendar_router
 from service.calendars.controller import OfficialCalendarController, calendar_coverage
 from service.circulars.controller import CircularController, SessionCircularController
@@ -123,15 +125,21 @@ def create_app(
     settings = settings or Settings.from_env()
     settings.check()
     engine = engine or make_engine(settings.database_url, settings.database_timeouts)
+    change_counter = ChangeCounter(engine)
 
     @asynccontextmanager
-    async def health_threads_worker_and_engine(app: Litestar) -> AsyncGenerator[None, None]:
+    async def threads_worker_listener_and_engine(
+        app: Litestar,
+    ) -> AsyncGenerator[None, None]:
         # A limiter belongs to the event loop it was made in: one per run of the app.
         app.state.health_threads = anyio.CapacityLimiter(2)
         embedded = worker.start_in_thread(engine, settings) if settings.embedded_worker else None
+        listener = asyncio.create_task(change_counter.listen()) if change_counter.pushed else None
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
             if embedded is not None:
                 thread, stop = embedded
                 stop.set()
@@ -147,7 +155,12 @@ def create_app(
     middleware = [request_logging()] if settings.log_requests else []
     middleware.append(session_config(settings).middleware)
     return Litestar(
-        route_handlers=[health, api, public_calendar_router(), web_router(settings)],
+        route_handlers=[
+            health,
+            api,
+            public_calendar_router(engine, settings, change_counter),
+            web_router(settings),
+        ],
         dependencies={
             "db": Provide(provide_db),
             "clock": Provide(provide_clock, sync_to_thread=False),
@@ -156,7 +169,7 @@ def create_app(
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_JSON_BODY_BYTES,
         middleware=middleware,
-        lifespan=[health_threads_worker_and_engine],
+        lifespan=[threads_worker_listener_and_engine],
         before_send=[add_security_headers],
         state=State(
             {
@@ -164,6 +177,7 @@ def create_app(
                 "engine": engine,
                 "clock": clock or SystemClock(),
                 "sign_in_throttle": SignInThrottle(),
+                "change_counter": change_counter,
             }
         ),
         logging_config=logging_config(),

@@ -8,6 +8,7 @@ lookup before the handler).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from email.utils import format_datetime
 from functools import partial
 from typing import Annotated, Any
@@ -21,10 +22,12 @@ from litestar.enums import MediaType
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
+from sqlalchemy import Engine
 
 from service.auth.guards import AuthenticatedRequest, is_options_request
 from service.auth.principal import Principal
 from service.calendar import feeds, rsvp
+from service.calendar.change_counter import ChangeCounter
 from service.calendar.schemas import (
     MyFeeds,
     PersonalFeedIssued,
@@ -36,13 +39,14 @@ from service.delivery.enqueue import enqueue_answer
 from service.dependencies import AppClock, Db
 from service.errors import Forbidden, NotFound
 from service.scheduling.schemas import Scope
+from service.settings import Settings
 
 ICS_SUFFIX = ".ics"
 FEED_NAME = re.compile(r"[\w-]{1,100}", re.ASCII)
 # "scope" is Litestar's name for the ASGI scope, so the query parameter is mapped explicitly.
 AnswerScope = Annotated[Scope, QueryParameter(name="scope")]
-# The application's one feed cache, provided by `public_calendar_router()`.
-FeedCache = NamedDependency[feeds.FeedCache]
+# The application's feeds: database, cache and change counter, from `public_calendar_router()`.
+FeedSource = NamedDependency[feeds.FeedSource]
 
 
 def staff_or_that_person(
@@ -178,23 +182,29 @@ def _without_suffix(file_name: str) -> str:
 FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
 
 
+async def _serve(
+    from_memory: Callable[[], feeds.FeedReply | None], from_database: Callable[[], feeds.FeedReply]
+) -> Response[bytes]:
+    """An unchanged feed is answered on the event loop; anything else in a worker thread."""
+    reply = from_memory()
+    if reply is None:
+        reply = await anyio.to_thread.run_sync(from_database)
+    return _feed_response(reply)
+
+
 class FeedController(Controller):
     path = "/feeds"
     tags = ["feeds"]
 
     @route("/public.ics", http_method=FEED_METHODS, summary="The network's sessions, public")
     async def public_feed(
-        self, state: State, clock: AppClock, request: Request[Any, Any, Any], feed_cache: FeedCache
+        self, clock: AppClock, request: Request[Any, Any, Any], feed_source: FeedSource
     ) -> Response[bytes]:
-        serve = partial(
-            feeds.serve_public_feed,
-            state.engine,
-            state.settings,
-            feed_cache,
-            _conditions(request),
-            clock.now(),
+        asked = (feed_source, _conditions(request), clock.now())
+        return await _serve(
+            partial(feeds.public_feed_from_memory, *asked),
+            partial(feeds.serve_public_feed, *asked),
         )
-        return _feed_response(await anyio.to_thread.run_sync(serve))
 
     @route(
         "/countries/{file_name:str}",
@@ -203,42 +213,30 @@ class FeedController(Controller):
     )
     async def country_feed(
         self,
-        state: State,
         clock: AppClock,
         request: Request[Any, Any, Any],
-        feed_cache: FeedCache,
+        feed_source: FeedSource,
         file_name: FromPath[str],
     ) -> Response[bytes]:
-        serve = partial(
-            feeds.serve_country_feed,
-            state.engine,
-            state.settings,
-            feed_cache,
-            _without_suffix(file_name),
-            _conditions(request),
-            clock.now(),
+        asked = (feed_source, _without_suffix(file_name), _conditions(request), clock.now())
+        return await _serve(
+            partial(feeds.country_feed_from_memory, *asked),
+            partial(feeds.serve_country_feed, *asked),
         )
-        return _feed_response(await anyio.to_thread.run_sync(serve))
 
     @route("/{file_name:str}", http_method=FEED_METHODS, summary="A person's private feed")
     async def personal_feed(
         self,
-        state: State,
         clock: AppClock,
         request: Request[Any, Any, Any],
-        feed_cache: FeedCache,
+        feed_source: FeedSource,
         file_name: FromPath[str],
     ) -> Response[bytes]:
-        serve = partial(
-            feeds.serve_personal_feed,
-            state.engine,
-            state.settings,
-            feed_cache,
-            _without_suffix(file_name),
-            _conditions(request),
-            clock.now(),
+        asked = (feed_source, _without_suffix(file_name), _conditions(request), clock.now())
+        return await _serve(
+            partial(feeds.personal_feed_from_memory, *asked),
+            partial(feeds.serve_personal_feed, *asked),
         )
-        return _feed_response(await anyio.to_thread.run_sync(serve))
 
 
 class RsvpController(Controller):
@@ -287,11 +285,11 @@ def api_calendar_handlers() -> list[type[Controller]]:
     return [InviteController, FeedTokenController, MyFeedController]
 
 
-def public_calendar_router() -> Router:
+def public_calendar_router(engine: Engine, settings: Settings, counter: ChangeCounter) -> Router:
     """Feeds and answer links, with this application's own feed cache."""
-    cache = feeds.FeedCache()
+    source = feeds.FeedSource(engine, settings, feeds.FeedCache(), counter)
     return Router(
         path="/",
         route_handlers=[FeedController, RsvpController],
-        dependencies={"feed_cache": Provide(lambda: cache, use_cache=True, sync_to_thread=False)},
+        dependencies={"feed_source": Provide(lambda: source, use_cache=True, sync_to_thread=False)},
     )
