@@ -43,6 +43,7 @@ from service.scheduling.controller import (
     SessionController,
     UnavailabilityController,
 )
+from service.scheduling.planner_service import PlannerMemory
 from service.settings import Settings
 from service.web.controller import web_router
 from service.web.security import add_security_headers, session_config
@@ -177,7 +178,7 @@ def create_app(
                 "engine": engine,
                 "clock": clock or SystemClock(),
                 "sign_in_throttle": SignInThrottle(),
-                "change_counter": change_counter,
+                "planner_memory": PlannerMemory(change_counter),
             }
         ),
         logging_config=logging_config(),

@@ -22,7 +22,10 @@ import asyncio
 import logging
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Generic, TypeVar
 
 import psycopg
 from psycopg import sql
@@ -40,6 +43,8 @@ LISTENER_RETRY = timedelta(seconds=1)
 _COUNTER = select(CalendarVersion.value).where(col(CalendarVersion.id) == 1)
 
 logger = logging.getLogger("vdo.change_counter")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class ChangeCounter:
@@ -63,6 +68,13 @@ class ChangeCounter:
             return value if self._listening else None
         fresh = time.monotonic() - self._read_at < SQLITE_STALENESS.total_seconds()
         return value if fresh else None
+
+    def current(self, connection: Connection) -> int:
+        """The counter: known, else read from the database. Read it before the data it guards:
+        if a change lands in between, that data is cached under the older value and read
+        again later; newer data never hides under an older value."""
+        known = self.known()
+        return known if known is not None else self.read(connection)
 
     def read(self, connection: Connection) -> int:
         """The counter as the database has it now (and remembered)."""
@@ -115,3 +127,40 @@ class ChangeCounter:
                 ):
                     self._learn(int(notification.payload), -1, float("-inf"))
                 await connection.execute("SELECT 1")
+
+
+class CounterCache(Generic[K, V]):
+    """Values read from the database under one value of the change counter, kept while it
+    stands still (the first lookup under a newer value forgets them all), least recently used
+    first out. Thread-safe: requests read and fill it from worker threads."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+        self._counter = -1
+        self._entries: OrderedDict[K, V] = OrderedDict()
+
+    def _under(self, counter: int) -> bool:
+        """Whether the entries belong to `counter` (forgetting older ones); hold the lock."""
+        if counter > self._counter:
+            self._counter = counter
+            self._entries.clear()
+        return counter == self._counter
+
+    def lookup(self, counter: int, keys: Iterable[K]) -> dict[K, V]:
+        with self._lock:
+            if not self._under(counter):
+                return {}
+            found = {key: self._entries[key] for key in keys if key in self._entries}
+            for key in found:
+                self._entries.move_to_end(key)
+            return found
+
+    def store(self, counter: int, values: dict[K, V]) -> dict[K, V]:
+        """Keep `values`, read under `counter` (or not, if a newer counter came meanwhile)."""
+        with self._lock:
+            if self._under(counter):
+                self._entries.update(values)
+                while len(self._entries) > self._max_entries:
+                    self._entries.popitem(last=False)
+        return values

@@ -498,13 +498,6 @@ def _reply(
     return _answer(entry, feed.kind, conditions)
 
 
-def _counter(source: FeedSource, connection: Connection) -> int:
-    # Known or read first: if a change lands after it, what is cached below carries the older
-    # counter and a later request looks again; newer data never hides under an old counter.
-    known = source.counter.known()
-    return known if known is not None else source.counter.read(connection)
-
-
 _PERSON_OF_TOKEN = select(FeedToken.person_id).where(
     FeedToken.token_hash == bindparam("token_hash")
 )
@@ -515,7 +508,7 @@ def serve_personal_feed(
     source: FeedSource, token: str, conditions: Conditions, now: datetime
 ) -> FeedReply:
     with read_only(source.engine).connect() as connection:
-        counter = _counter(source, connection)
+        counter = source.counter.current(connection)
         token_hash = hash_feed_token(token)
         person_id = source.cache.owner(token_hash, counter)
         if person_id is None:
@@ -531,7 +524,7 @@ def serve_country_feed(
     source: FeedSource, code: str, conditions: Conditions, now: datetime
 ) -> FeedReply:
     with read_only(source.engine).connect() as connection:
-        counter = _counter(source, connection)
+        counter = source.counter.current(connection)
         name = connection.execute(_COUNTRY_NAME, {"code": code.upper()}).scalar()
         if name is None:
             raise NotFound(f"No country with code {code!r}.")
@@ -541,6 +534,6 @@ def serve_country_feed(
 
 def serve_public_feed(source: FeedSource, conditions: Conditions, now: datetime) -> FeedReply:
     with read_only(source.engine).connect() as connection:
-        counter = _counter(source, connection)
+        counter = source.counter.current(connection)
         feed = Feed(FeedKind.public, "", "ASEAN Pubs VDO-conferences")
         return _reply(connection, source, feed, conditions, counter, now)

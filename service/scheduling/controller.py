@@ -184,6 +184,7 @@ class PlannerController(Controller):
     def plan(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         from_date: Annotated[date, QueryParameter(name="from")],
         to_date: Annotated[date, QueryParameter(name="to")],
@@ -205,12 +206,14 @@ class PlannerController(Controller):
             bridge_id=bridge,
             limit=limit,
             viewer=request.user,
+            memory=state.planner_memory,
         )
 
     @get("/day", sync_to_thread=True, summary="Per-participant status grid over one UTC day")
     def day(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         day: FromQuery[date],
         countries: PlannerCountries = None,
@@ -224,4 +227,5 @@ class PlannerController(Controller):
             day=day,
             cell_minutes=cell,
             viewer=request.user,
+            memory=state.planner_memory,
         )

@@ -1,14 +1,18 @@
-"""The planner behind `GET /api/v1/planner`: loads participants, runs the pure slot finder."""
+"""The planner behind `GET /api/v1/planner`: loads participants (or recalls them from memory),
+runs the pure slot finder."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from service.calendar.change_counter import ChangeCounter, CounterCache
 from service.errors import invalid_field
 from service.scheduling.availability import Participant
 from service.scheduling.disclosure import Viewer, may_see_leave_reason
+from service.scheduling.intervals import Interval
 from service.scheduling.participants import (
     bridge_bookings,
     country_participant,
@@ -32,6 +36,61 @@ MAX_COUNTRIES = 50
 MAX_PEOPLE = 100
 
 
+# A person as a participant: who, over which window, and whether the viewer may read the
+# reasons for their leave.
+PersonKey = tuple[int, datetime, datetime, bool]
+# A bridge's bookings: which bridge, over which window.
+BridgeKey = tuple[int, datetime, datetime]
+
+
+@dataclass(frozen=True)
+class PlannerMemory:
+    """Participants, with their busy spans, and bridge bookings as the database had them under
+    the current change counter (which leave, agency, directory and calendar changes raise too),
+    so that repeated planner requests cost about what the slot finder costs."""
+
+    counter: ChangeCounter
+    countries: CounterCache[str, Participant] = field(default_factory=CounterCache)
+    people: CounterCache[PersonKey, Participant] = field(default_factory=CounterCache)
+    bridges: CounterCache[BridgeKey, list[Interval]] = field(default_factory=CounterCache)
+
+
+def _remembered_countries(
+    db: Session, memory: PlannerMemory, counter: int, codes: list[str]
+) -> list[Participant]:
+    codes = [code.strip().upper() for code in codes]
+    known = memory.countries.lookup(counter, codes)
+    missing = [code for code in codes if code not in known]
+    if missing:
+        loaded = {c.code: country_participant(db, c) for c in load_countries(db, missing)}
+        known |= memory.countries.store(counter, loaded)
+    return [known[code] for code in codes]
+
+
+def _remembered_people(
+    db: Session,
+    memory: PlannerMemory,
+    counter: int,
+    ids: list[int],
+    start: datetime,
+    end: datetime,
+    viewer: Viewer,
+) -> list[Participant]:
+    keys = [(i, start, end, may_see_leave_reason(viewer, i)) for i in ids]
+    known = memory.people.lookup(counter, keys)
+    missing = [key for key in keys if key not in known]
+    if missing:
+        loaded = people_participants(
+            db,
+            load_people(db, [key[0] for key in missing]),
+            start,
+            end,
+            leave_reason_shown=lambda person_id: may_see_leave_reason(viewer, person_id),
+        )
+        known |= memory.people.store(counter, dict(zip(missing, loaded, strict=True)))
+    return [known[key] for key in keys]
+
+
 def _participants(
     db: Session,
     countries: list[str],
@@ -39,6 +98,7 @@ def _participants(
     start: datetime,
     end: datetime,
     viewer: Viewer,
+    memory: PlannerMemory | None,
 ) -> list[Participant]:
     if not countries and not people:
         raise invalid_field("countries", "name at least one country or person")
@@ -46,6 +106,11 @@ def _participants(
         raise invalid_field("countries", f"name at most {MAX_COUNTRIES} countries")
     if len(people) > MAX_PEOPLE:
         raise invalid_field("people", f"name at most {MAX_PEOPLE} people")
+    if memory is not None:
+        counter = memory.counter.current(db.connection())
+        return _remembered_countries(db, memory, counter, countries) + _remembered_people(
+            db, memory, counter, people, start, end, viewer
+        )
     found = [country_participant(db, c) for c in load_countries(db, countries)]
     return found + people_participants(
         db,
@@ -54,6 +119,19 @@ def _participants(
         end,
         leave_reason_shown=lambda person_id: may_see_leave_reason(viewer, person_id),
     )
+
+
+def _bridge_busy(
+    db: Session, bridge_id: int, start: datetime, end: datetime, memory: PlannerMemory | None
+) -> list[Interval]:
+    if memory is None:
+        return bridge_bookings(db, bridge_id, start, end)
+    counter = memory.counter.current(db.connection())
+    key = (bridge_id, start, end)
+    known = memory.bridges.lookup(counter, [key])
+    if key in known:
+        return known[key]
+    return memory.bridges.store(counter, {key: bridge_bookings(db, bridge_id, start, end)})[key]
 
 
 def plan(
@@ -68,15 +146,18 @@ def plan(
     bridge_id: int | None,
     limit: int,
     viewer: Viewer,
+    memory: PlannerMemory | None = None,
 ) -> PlanOut:
+    """The best slots; with `memory`, participants and bookings come from it where it has
+    them (requests), without it all from `db` (which may hold changes not yet committed)."""
     if last_day < first_day:
         raise invalid_field("to", "must not be before from")
     if (last_day - first_day).days >= MAX_WINDOW_DAYS:
         raise invalid_field("to", f"the window may span at most {MAX_WINDOW_DAYS} days")
     start = datetime.combine(first_day, time(0), tzinfo=UTC)
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
-    participants = _participants(db, countries, people, start, end, viewer)
-    busy = bridge_bookings(db, bridge_id, start, end) if bridge_id else []
+    participants = _participants(db, countries, people, start, end, viewer, memory)
+    busy = _bridge_busy(db, bridge_id, start, end, memory) if bridge_id else []
     try:
         result = find_common_slots(participants, start, end, duration, step, busy, limit)
     except ValueError as exc:
@@ -118,9 +199,11 @@ def grid(
     day: date,
     cell_minutes: int,
     viewer: Viewer,
+    memory: PlannerMemory | None = None,
 ) -> GridOut:
     start = datetime.combine(day, time(0), tzinfo=UTC)
-    participants = _participants(db, countries, people, start, start + timedelta(days=1), viewer)
+    end = start + timedelta(days=1)
+    participants = _participants(db, countries, people, start, end, viewer, memory)
     try:
         rows = day_grid(participants, day, cell_minutes)
     except ValueError as exc:

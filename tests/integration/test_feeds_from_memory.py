@@ -67,7 +67,7 @@ def statements_on(engine: Engine) -> Iterator[list[str]]:
 def _served_until_known(client: TestClient, path: str) -> str:
     """Poll until this process vouches for the counter (PostgreSQL: once its listener is up);
     the feed's ETag."""
-    counter: ChangeCounter = client.app.state.change_counter
+    counter: ChangeCounter = client.app.state.planner_memory.counter
     deadline = time.monotonic() + 10
     while True:
         response = client.get(path)
