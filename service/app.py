@@ -25,6 +25,7 @@ from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
 from service.calendar.change_counter import ChangeCounter
 from service.calendar.controller import api_calendar_handlers, public_calendar_router
+from service.calendar.feeds import FeedCache, FeedSource
 from service.calendars.controller import OfficialCalendarController, calendar_coverage
 from service.circulars.controller import CircularController, SessionCircularController
 from service.clock import Clock, SystemClock
@@ -159,7 +160,7 @@ def create_app(
         route_handlers=[
             health,
             api,
-            public_calendar_router(engine, settings, change_counter),
+            public_calendar_router(),
             web_router(settings),
         ],
         dependencies={
@@ -179,6 +180,7 @@ def create_app(
                 "clock": clock or SystemClock(),
                 "sign_in_throttle": SignInThrottle(),
                 "planner_memory": PlannerMemory(change_counter),
+                "feed_source": FeedSource(engine, settings, FeedCache(), change_counter),
             }
         ),
         logging_config=logging_config(),

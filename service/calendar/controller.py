@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from email.utils import format_datetime
 from functools import partial
 from typing import Annotated, Any
@@ -17,17 +18,14 @@ import anyio.to_thread
 from litestar import Controller, HttpMethod, Request, Response, Router, delete, get, post, route
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
 from litestar.enums import MediaType
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
-from sqlalchemy import Engine
 
 from service.auth.guards import AuthenticatedRequest, is_options_request
 from service.auth.principal import Principal
 from service.calendar import feeds, rsvp
-from service.calendar.change_counter import ChangeCounter
 from service.calendar.schemas import (
     MyFeeds,
     PersonalFeedIssued,
@@ -35,18 +33,16 @@ from service.calendar.schemas import (
     RsvpRead,
 )
 from service.calendar.service import invite_for_viewer
+from service.clock import Clock
 from service.delivery.enqueue import enqueue_answer
-from service.dependencies import AppClock, Db
+from service.dependencies import Db
 from service.errors import Forbidden, NotFound
 from service.scheduling.schemas import Scope
-from service.settings import Settings
 
 ICS_SUFFIX = ".ics"
 FEED_NAME = re.compile(r"[\w-]{1,100}", re.ASCII)
 # "scope" is Litestar's name for the ASGI scope, so the query parameter is mapped explicitly.
 AnswerScope = Annotated[Scope, QueryParameter(name="scope")]
-# The application's feeds: database, cache and change counter, from `public_calendar_router()`.
-FeedSource = NamedDependency[feeds.FeedSource]
 
 
 def staff_or_that_person(
@@ -192,15 +188,27 @@ async def _serve(
     return _feed_response(reply)
 
 
+def _source(request: Request[Any, Any, Any]) -> feeds.FeedSource:
+    source: feeds.FeedSource = request.app.state.feed_source
+    return source
+
+
+def _now(request: Request[Any, Any, Any]) -> datetime:
+    clock: Clock = request.app.state.clock
+    return clock.now()
+
+
 class FeedController(Controller):
+    """Polled by calendar clients far more than anything else: the handlers take the request
+    alone (no dependencies to resolve) and skip the web session's cookie middleware."""
+
     path = "/feeds"
     tags = ["feeds"]
+    opt = {"skip_session": True}
 
     @route("/public.ics", http_method=FEED_METHODS, summary="The network's sessions, public")
-    async def public_feed(
-        self, clock: AppClock, request: Request[Any, Any, Any], feed_source: FeedSource
-    ) -> Response[bytes]:
-        asked = (feed_source, _conditions(request), clock.now())
+    async def public_feed(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        asked = (_source(request), _conditions(request), _now(request))
         return await _serve(
             partial(feeds.public_feed_from_memory, *asked),
             partial(feeds.serve_public_feed, *asked),
@@ -212,13 +220,10 @@ class FeedController(Controller):
         summary="A country's sessions, public",
     )
     async def country_feed(
-        self,
-        clock: AppClock,
-        request: Request[Any, Any, Any],
-        feed_source: FeedSource,
-        file_name: FromPath[str],
+        self, request: Request[Any, Any, Any], file_name: FromPath[str]
     ) -> Response[bytes]:
-        asked = (feed_source, _without_suffix(file_name), _conditions(request), clock.now())
+        code = _without_suffix(file_name)
+        asked = (_source(request), code, _conditions(request), _now(request))
         return await _serve(
             partial(feeds.country_feed_from_memory, *asked),
             partial(feeds.serve_country_feed, *asked),
@@ -226,13 +231,10 @@ class FeedController(Controller):
 
     @route("/{file_name:str}", http_method=FEED_METHODS, summary="A person's private feed")
     async def personal_feed(
-        self,
-        clock: AppClock,
-        request: Request[Any, Any, Any],
-        feed_source: FeedSource,
-        file_name: FromPath[str],
+        self, request: Request[Any, Any, Any], file_name: FromPath[str]
     ) -> Response[bytes]:
-        asked = (feed_source, _without_suffix(file_name), _conditions(request), clock.now())
+        token = _without_suffix(file_name)
+        asked = (_source(request), token, _conditions(request), _now(request))
         return await _serve(
             partial(feeds.personal_feed_from_memory, *asked),
             partial(feeds.serve_personal_feed, *asked),
@@ -285,11 +287,6 @@ def api_calendar_handlers() -> list[type[Controller]]:
     return [InviteController, FeedTokenController, MyFeedController]
 
 
-def public_calendar_router(engine: Engine, settings: Settings, counter: ChangeCounter) -> Router:
-    """Feeds and answer links, with this application's own feed cache."""
-    source = feeds.FeedSource(engine, settings, feeds.FeedCache(), counter)
-    return Router(
-        path="/",
-        route_handlers=[FeedController, RsvpController],
-        dependencies={"feed_source": Provide(lambda: source, use_cache=True, sync_to_thread=False)},
-    )
+def public_calendar_router() -> Router:
+    """Feeds (from the application's `feed_source` state) and answer links."""
+    return Router(path="/", route_handlers=[FeedController, RsvpController])

@@ -41,18 +41,33 @@ MAX_PEOPLE = 100
 PersonKey = tuple[int, datetime, datetime, bool]
 # A bridge's bookings: which bridge, over which window.
 BridgeKey = tuple[int, datetime, datetime]
+# A planner question: countries, people (with whether their leave reasons are shown), window,
+# duration, step, bridge and limit.
+PlanKey = tuple[
+    tuple[str, ...],
+    tuple[tuple[int, bool], ...],
+    datetime,
+    datetime,
+    timedelta,
+    timedelta,
+    int | None,
+    int,
+]
 
 
 @dataclass(frozen=True)
 class PlannerMemory:
     """Participants, with their busy spans, and bridge bookings as the database had them under
     the current change counter (which leave, agency, directory and calendar changes raise too),
-    so that repeated planner requests cost about what the slot finder costs."""
+    so that a new planner question costs about what the slot finder costs; and the answers
+    themselves, so that the same question asked again (a page reloaded, several people
+    planning the same meeting) costs nothing until something changes."""
 
     counter: ChangeCounter
     countries: CounterCache[str, Participant] = field(default_factory=CounterCache)
     people: CounterCache[PersonKey, Participant] = field(default_factory=CounterCache)
     bridges: CounterCache[BridgeKey, list[Interval]] = field(default_factory=CounterCache)
+    plans: CounterCache[PlanKey, PlanOut] = field(default_factory=lambda: CounterCache(256))
 
 
 def _remembered_countries(
@@ -156,6 +171,43 @@ def plan(
         raise invalid_field("to", f"the window may span at most {MAX_WINDOW_DAYS} days")
     start = datetime.combine(first_day, time(0), tzinfo=UTC)
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
+    if memory is None:
+        return _plan(db, countries, people, start, end, duration, step, bridge_id, limit, viewer)
+    # The same question under the same counter has the same answer: what the viewer may read
+    # of leave is part of the question.
+    counter = memory.counter.current(db.connection())
+    asked: PlanKey = (
+        tuple(countries),
+        tuple((person, may_see_leave_reason(viewer, person)) for person in people),
+        start,
+        end,
+        duration,
+        step,
+        bridge_id,
+        limit,
+    )
+    known = memory.plans.lookup(counter, [asked])
+    if asked in known:
+        return known[asked]
+    answer = _plan(
+        db, countries, people, start, end, duration, step, bridge_id, limit, viewer, memory
+    )
+    return memory.plans.store(counter, {asked: answer})[asked]
+
+
+def _plan(
+    db: Session,
+    countries: list[str],
+    people: list[int],
+    start: datetime,
+    end: datetime,
+    duration: timedelta,
+    step: timedelta,
+    bridge_id: int | None,
+    limit: int,
+    viewer: Viewer,
+    memory: PlannerMemory | None = None,
+) -> PlanOut:
     participants = _participants(db, countries, people, start, end, viewer, memory)
     busy = _bridge_busy(db, bridge_id, start, end, memory) if bridge_id else []
     try:
