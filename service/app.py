@@ -24,7 +24,11 @@ from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
 from service.calendar.change_counter import ChangeCounter
-from service.calendar.controller import api_calendar_handlers, public_calendar_router
+from service.calendar.controller import (
+    UnchangedFeeds,
+    api_calendar_handlers,
+    public_calendar_router,
+)
 from service.calendar.feeds import FeedCache, FeedSource
 from service.calendars.controller import OfficialCalendarController, calendar_coverage
 from service.circulars.controller import CircularController, SessionCircularController
@@ -156,7 +160,9 @@ def create_app(
     )
     middleware = [request_logging()] if settings.log_requests else []
     middleware.append(session_config(settings).middleware)
-    return Litestar(
+    feed_source = FeedSource(engine, settings, FeedCache(), change_counter)
+    app_clock = clock or SystemClock()
+    app = Litestar(
         route_handlers=[
             health,
             api,
@@ -177,10 +183,10 @@ def create_app(
             {
                 "settings": settings,
                 "engine": engine,
-                "clock": clock or SystemClock(),
+                "clock": app_clock,
                 "sign_in_throttle": SignInThrottle(),
                 "planner_memory": PlannerMemory(change_counter),
-                "feed_source": FeedSource(engine, settings, FeedCache(), change_counter),
+                "feed_source": feed_source,
             }
         ),
         logging_config=logging_config(),
@@ -200,3 +206,7 @@ def create_app(
         ),
         debug=False,
     )
+    if not settings.log_requests:
+        # Litestar's own extension point for wrapping its router (as its CORS support does).
+        app.asgi_handler = UnchangedFeeds(app.asgi_handler, feed_source, app_clock)
+    return app

@@ -141,3 +141,37 @@ def test_a_change_made_by_another_process_reaches_the_next_poll_after_the_bound(
     assert refreshed.status_code == 200
     assert b"After" in refreshed.content
     assert refreshed.headers["etag"] != etag
+
+
+def test_answers_from_memory_are_the_answers_the_router_gives(
+    client: TestClient, staff_headers: dict[str, str], world: CalendarNetwork, clock: MovableClock
+) -> None:
+    book_session(client, staff_headers, world, [world.anan], title="Steering group")
+    private = _feed_path(client, staff_headers, world.anan)
+    clock.advance(SETTLED)
+    counter: ChangeCounter = client.app.state.planner_memory.counter
+    for path in (private, "/feeds/countries/TH.ics", "/feeds/public.ics"):
+        client.app.state.feed_source.cache.__init__()  # forget: the router answers
+        routed = client.get(path)
+        assert routed.status_code == 200
+        _served_until_known(client, path)
+        assert counter.known() is not None
+        remembered = client.get(path)
+        assert remembered.content == routed.content
+        assert remembered.headers == routed.headers
+        etag = routed.headers["etag"]
+        for method in ("GET", "HEAD"):
+            unchanged = client.request(method, path, headers={"if-none-match": etag})
+            assert unchanged.status_code == 304
+            assert unchanged.content == b""
+        client.app.state.feed_source.cache.__init__()
+        routed_head = client.head(path)
+        _served_until_known(client, path)
+        remembered_head = client.head(path)
+        assert routed_head.status_code == remembered_head.status_code == 200
+        assert routed_head.content == remembered_head.content == b""
+        assert remembered_head.headers == routed_head.headers
+    # What is no feed goes on to the router, which says so.
+    assert client.get("/feeds/countries/XX.ics").status_code == 404
+    assert client.get("/feeds/not-a-token.ics").status_code == 404
+    assert client.get("/feeds/countries/TH").status_code == 404
