@@ -7,7 +7,8 @@ of `bench/ceiling.py` answering with the bytes the service gave for each case. T
 run, wrk (Debian's package) loads each case on the service and right after on the ceiling:
 
 - private feed, full GET and 304 (If-None-Match), and the network's public feed;
-- the planner: 11 members + 20 people over four weeks, one hour at a 15-minute step;
+- the planner: 11 members + 20 people over four weeks, one hour at a 15-minute step, asked
+  again (its answer from memory) and with a new duration each time (the slot finder runs);
 - the session list, 50 per page with attendees, with 32 connections;
 - booking (POST /api/v1/sessions), a new hour on an empty bridge each time.
 
@@ -82,6 +83,9 @@ class Case:
     target: str  # in words, for RESULTS.md
     expected_status: int = 200
     booking: bool = False
+    # The planner asked for a different duration each time: participants and bookings come from
+    # memory, the slot finder runs every time.
+    new_question: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,22 @@ end
 """
 
 
+_NEW_QUESTION_SCRIPT = """
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", string.format({template}, 30 + n % 600))
+end
+"""
+
+
+def _new_question_script(folder: Path, network: Network) -> Path:
+    template = network.planner_query.replace("duration=60", "duration=%d")
+    script = folder / "planner.lua"
+    script.write_text(_NEW_QUESTION_SCRIPT.replace("{template}", json.dumps(template)))
+    return script
+
+
 def _booking_script(folder: Path, network: Network) -> Path:
     template = json.dumps(_booking_body(datetime(2000, 1, 1, tzinfo=UTC), network)).replace(
         "2000-01-01T00:00:00Z", "%s"
@@ -289,7 +309,7 @@ def _ms(text: str) -> float:
 
 def parse_wrk(output: str) -> WrkResult:
     """wrk's summary; without any answer in time it has no percentiles (then not a number)."""
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     requests = int(re.search(r"(\d+) requests in", output)[1])  # type: ignore[index]
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
     bad_status = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -337,6 +357,16 @@ def cases_of(network: Network, feed_etag: str) -> list[Case]:
         Case("feed-304", "private feed, 304", "GET", feed, unchanged, 8, ">= 0.8 of ceiling", 304),
         Case("public", "public feed", "GET", "/feeds/public.ics", {}, 8, "none"),
         Case("planner", "planner", "GET", network.planner_query, bearer, 1, "p50 < 20 ms"),
+        Case(
+            "planner-new",
+            "planner, a new duration each time",
+            "GET",
+            network.planner_query,
+            bearer,
+            1,
+            "none",
+            new_question=True,
+        ),
         Case(
             "sessions",
             "session list",
@@ -419,6 +449,22 @@ def write_results(
             f"| {ceiling.requests_per_second:,.0f} | {ceiling.p50_ms:.1f} / {ceiling.p99_ms:.1f} "
             f"| {ratio:.2f} | {case.target} | {_verdict(case, service, ratio)} |"
         )
+    lines += [
+        "",
+        "What the cases are (see `bench/load.py`):",
+        "",
+        "- Private feed: a delegate invited to 500 sessions; a poll that finds it unchanged is",
+        "  answered from memory before the router (no thread, no database).",
+        "- Planner: the same question asked again is answered from memory until the change",
+        "  counter moves; with a new duration each time the participants and bridge bookings",
+        "  still come from memory, and the slot finder and the 300 KB answer are made afresh.",
+        "- Session list: 50 sessions per page with attendees, 32 connections; every request",
+        "  takes the whole path (token look-up, queries, disclosure, JSON).",
+        "- Booking: a new hour on an empty bridge each time; bookings are serialized (the",
+        "  bridge's row lock and the calendar counter), so their rate is one process's.",
+        "- Ratios above 1: the ceiling is a Litestar app with its router; unchanged feeds are",
+        "  answered before the service's router, so they can beat it.",
+    ]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -442,14 +488,16 @@ def main() -> None:
             answers = record_answers(service_url, cases, network)
             ceiling, ceiling_url = start_ceiling(answers, Path(folder))
             try:
-                script = _booking_script(Path(folder), network)
+                booking = _booking_script(Path(folder), network)
+                new_question = _new_question_script(Path(folder), network)
                 for case in cases:
-                    used = script if case.booking else None
+                    used = booking if case.booking else None
                     slug = f"/ceiling/{case.slug}"
                     # Warm-ups: caches, connections, thread pools.
-                    run_wrk(service_url + case.path, case, 1, used)
+                    asked = new_question if case.new_question else used
+                    run_wrk(service_url + case.path, case, 1, asked)
                     measured = run_wrk(
-                        service_url + case.path, case, args.seconds, used, 2 * BOOKINGS_PER_THREAD
+                        service_url + case.path, case, args.seconds, asked, 2 * BOOKINGS_PER_THREAD
                     )
                     run_wrk(ceiling_url + slug, case, 1, used)
                     bare = run_wrk(ceiling_url + slug, case, args.seconds, used)
