@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -146,6 +147,8 @@ def create_app(
         finally:
             if listener is not None:
                 listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             if embedded is not None:
                 thread, stop = embedded
                 stop.set()

@@ -9,6 +9,9 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from service.db import session_scope, utcnow
+from service.scheduling.models import SessionStatus, VdoSession
+from service.scheduling.reservations import RESERVATION_LIFETIME, release_stale_reservations
 from tests.dates import ALL_MEMBERS, MovableClock, iso, working_start
 from tests.integration.network import Network, book, build_network
 from tests.integration.test_feeds_from_memory import statements_on
@@ -73,3 +76,35 @@ def test_new_leave_and_bookings_are_planned_with_at_once(
     booked = book(client, staff_headers, network, countries=["TH"], start=iso(everyone))
     assert booked.status_code == 201, booked.text
     assert iso(everyone) not in _starts(client, staff_headers, on_bridge + window)
+
+
+def test_a_released_reservation_frees_its_slot_for_the_planner(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    network: Network,
+    engine: Engine,
+    clock: MovableClock,
+) -> None:
+    everyone = working_start(clock, ALL_MEMBERS)
+    query = (
+        f"countries={','.join(ALL_MEMBERS)}&bridge={network.bridge_id}"
+        f"&from={everyone.date()}&to={everyone.date()}&duration=60&step=15"
+    )
+    with session_scope(engine) as db:
+        db.add(
+            VdoSession(
+                uid="held@reservation.test",
+                title="Room being made",
+                start_utc=everyone,
+                end_utc=everyone + timedelta(hours=1),
+                organiser_zone="Asia/Bangkok",
+                bridge_id=network.bridge_id,
+                status=SessionStatus.pending,
+                created_at=utcnow() - RESERVATION_LIFETIME - timedelta(minutes=1),
+            )
+        )
+    assert iso(everyone) not in _starts(client, staff_headers, query)
+    # A plain DELETE, not the ORM's unit of work: it must move the counter too.
+    with session_scope(engine) as db:
+        release_stale_reservations(db)
+    assert iso(everyone) in _starts(client, staff_headers, query)
