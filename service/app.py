@@ -47,6 +47,7 @@ from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
     PlannerController,
     SessionController,
+    SessionPages,
     UnavailabilityController,
 )
 from service.scheduling.planner_service import PlannerMemory
@@ -189,6 +190,7 @@ def create_app(
                 "clock": app_clock,
                 "sign_in_throttle": SignInThrottle(),
                 "planner_memory": PlannerMemory(change_counter),
+                "session_pages": SessionPages(512),
                 "feed_source": feed_source,
             }
         ),
