@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint bench lock messages clean
+.PHONY: setup run test lint bench bench-load lock messages clean
 
 # The exact versions come from the lock; the project itself is installed on top, without
 # resolving anything, and `pip check` stops a lock that no longer satisfies pyproject.toml.
@@ -40,6 +40,10 @@ bench: setup
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/circulars.py
 	$(BIN)/python bench/delivery.py
+
+# wrk against the service on PostgreSQL, beside a bare ceiling; writes bench/RESULTS.md.
+bench-load: setup
+	$(BIN)/python bench/load.py
 
 # Renew the locks after changing dependencies in pyproject.toml; versions already pinned stay
 # unless asked: make lock UPGRADE=--upgrade (everything) or UPGRADE="--upgrade-package NAME".

@@ -230,38 +230,56 @@ def _load_database(scenario: Scenario, url: str) -> tuple[Engine, list[int], int
                     holiday_code=code,
                 )
             )
-        bridges = [
-            Bridge(
-                name=f"Bridge {n}",
-                provider=ProviderKind.jitsi,
-                settings={"base_url": "https://meet.example.org"},
-            )
-            for n in (1, 2)
-        ]
-        db.add_all(bridges)
         people = [
             Person(name=label, email=f"p{n}@example.org", country_code=country, zone=zone)
             for n, (label, zone, country, _) in enumerate(_PEOPLE)
         ]
         db.add_all(people)
+        # PostgreSQL refuses overlapping sessions on one bridge: a tenth go on the planning
+        # bridge where it is free, the others on the first of the network's bridges free then.
+        bridges: list[tuple[Bridge, list[Interval]]] = []
+
+        def free_bridge(busy: Interval, candidates: list[tuple[Bridge, list[Interval]]]) -> Bridge:
+            for bridge, taken in candidates:
+                if all(busy.end <= t.start or t.end <= busy.start for t in taken):
+                    taken.append(busy)
+                    return bridge
+            bridge = Bridge(
+                name=f"Bridge {len(bridges) + 1}",
+                provider=ProviderKind.jitsi,
+                settings={"base_url": "https://meet.example.org"},
+            )
+            db.add(bridge)
+            bridges.append((bridge, [busy]))
+            return bridge
+
+        planning = Bridge(
+            name="Planning bridge",
+            provider=ProviderKind.jitsi,
+            settings={"base_url": "https://meet.example.org"},
+        )
+        db.add(planning)
+        bridges.append((planning, []))
         db.flush()
-        planning_bridge = bridges[0].id or 0
         for number, busy in enumerate(
             _random_sessions(rng, scenario.window_start, scenario.window_end)
         ):
-            on_bridge = bridges[0] if rng.random() < BRIDGE_SHARE else bridges[1]
+            on_planning = rng.random() < BRIDGE_SHARE
+            bridge = free_bridge(busy, bridges[:1] if on_planning else bridges[1:])
+            db.flush()
             session = VdoSession(
                 uid=f"{number}@bench",
                 title=busy.reason,
                 start_utc=busy.start,
                 end_utc=busy.end,
                 organiser_zone="Asia/Bangkok",
-                bridge_id=on_bridge.id or 0,
+                bridge_id=bridge.id or 0,
             )
             db.add(session)
             db.flush()
             for person in rng.sample(people, k=rng.randint(1, 2)):
                 db.add(SessionParticipant(session_id=session.id or 0, person_id=person.id or 0))
+        planning_bridge = planning.id or 0
         person_ids = [p.id or 0 for p in people]
     return engine, person_ids, planning_bridge
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -21,7 +23,13 @@ import service.tables  # noqa: F401 - every table, and the calendar counter's fl
 from service import __doc__ as product_description
 from service.auth.controller import AccountController
 from service.auth.guards import BearerTokenMiddleware
-from service.calendar.controller import api_calendar_handlers, public_calendar_router
+from service.calendar.change_counter import ChangeCounter
+from service.calendar.controller import (
+    UnchangedFeeds,
+    api_calendar_handlers,
+    public_calendar_router,
+)
+from service.calendar.feeds import FeedCache, FeedSource
 from service.calendars.controller import OfficialCalendarController, calendar_coverage
 from service.circulars.controller import CircularController, SessionCircularController
 from service.clock import Clock, SystemClock
@@ -42,8 +50,10 @@ from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
     PlannerController,
     SessionController,
+    SessionPages,
     UnavailabilityController,
 )
+from service.scheduling.planner_service import PlannerMemory
 from service.settings import Settings
 from service.web.routes import web_router
 from service.web.security import add_security_headers, session_config
@@ -128,15 +138,23 @@ def create_app(
     settings = settings or Settings.from_env()
     settings.check()
     engine = engine or make_engine(settings.database_url, settings.database_timeouts)
+    change_counter = ChangeCounter(engine)
 
     @asynccontextmanager
-    async def health_threads_worker_and_engine(app: Litestar) -> AsyncGenerator[None, None]:
+    async def threads_worker_listener_and_engine(
+        app: Litestar,
+    ) -> AsyncGenerator[None, None]:
         # A limiter belongs to the event loop it was made in: one per run of the app.
         app.state.health_threads = anyio.CapacityLimiter(2)
         embedded = worker.start_in_thread(engine, settings) if settings.embedded_worker else None
+        listener = asyncio.create_task(change_counter.listen()) if change_counter.pushed else None
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             if embedded is not None:
                 thread, stop = embedded
                 stop.set()
@@ -151,7 +169,9 @@ def create_app(
     )
     middleware = [request_logging()] if settings.log_requests else []
     middleware.append(session_config(settings).middleware)
-    return Litestar(
+    feed_source = FeedSource(engine, settings, FeedCache(), change_counter)
+    app_clock = clock or SystemClock()
+    app = Litestar(
         route_handlers=[
             health,
             api,
@@ -168,14 +188,17 @@ def create_app(
         request_class=JsonBodyRequest,
         request_max_body_size=MAX_JSON_BODY_BYTES,
         middleware=middleware,
-        lifespan=[health_threads_worker_and_engine],
+        lifespan=[threads_worker_listener_and_engine],
         before_send=[add_security_headers],
         state=State(
             {
                 "settings": settings,
                 "engine": engine,
-                "clock": clock or SystemClock(),
+                "clock": app_clock,
                 "abuse_limits": AbuseLimits(),
+                "planner_memory": PlannerMemory(change_counter),
+                "session_pages": SessionPages(512),
+                "feed_source": feed_source,
             }
         ),
         logging_config=logging_config(),
@@ -195,3 +218,7 @@ def create_app(
         ),
         debug=False,
     )
+    if not settings.log_requests:
+        # Litestar's own extension point for wrapping its router (as its CORS support does).
+        app.asgi_handler = UnchangedFeeds(app.asgi_handler, feed_source, app_clock)
+    return app

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
 from sqlalchemy import Engine, func
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
@@ -37,7 +38,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from service.app import create_app
 
-    app = create_app(settings)
+    if args.workers > 1 and make_url(settings.database_url).get_backend_name() != "postgresql":
+        err.print("several worker processes need PostgreSQL (VDO_DATABASE_URL=postgresql://...)")
+        return 2
+    settings.check()
     url = f"http://{args.host}:{args.port}"
     print(
         f"ASEAN Pubs VDO-Conference Service: open {url}/schema (API docs), {url}/health", flush=True
@@ -48,7 +52,23 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"mail waits in the outbox until `vdo worker` runs; {_mail_destination(settings)}")
     # The application's own request log (VDO_LOG_REQUESTS) is the one that redacts the tokens
     # of feed and answer links; uvicorn's access log would write them in plain text.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    if args.workers == 1:
+        uvicorn.run(
+            create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False
+        )
+        return 0
+    # Each process builds its own application from the same environment; they share nothing
+    # but the database (see README, "Scaling").
+    print(f"{args.workers} processes on one port", flush=True)
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        access_log=False,
+    )
     return 0
 
 
@@ -235,6 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        choices=range(1, 65),
+        metavar="N",
+        help="web processes (1-64; more than one needs PostgreSQL)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     worker = commands.add_parser("worker", help="deliver the outbox (mail, webhooks)")

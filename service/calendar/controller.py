@@ -8,19 +8,23 @@ lookup before the handler).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 from email.utils import format_datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Annotated, Any
 
 import anyio.to_thread
 from litestar import Controller, HttpMethod, Request, Response, Router, delete, get, post, route
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.enums import MediaType
+from litestar.datastructures import Headers, State
+from litestar.enums import MediaType, ScopeType
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.response.base import ASGIResponse
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT, HTTP_304_NOT_MODIFIED
+from litestar.types import ASGIApp, Receive, Send
+from litestar.types import Scope as AsgiScope
 
 from service.auth.guards import AuthenticatedRequest, is_options_request
 from service.auth.principal import Principal
@@ -32,18 +36,17 @@ from service.calendar.schemas import (
     RsvpRead,
 )
 from service.calendar.service import invite_for_viewer
+from service.clock import Clock
 from service.delivery.enqueue import enqueue_answer
-from service.dependencies import AppClock, Db
+from service.dependencies import Db
 from service.errors import Forbidden, NotFound
-from service.http.abuse_limits import ANSWER_LINK, FEED_LINK, client_of
+from service.http.abuse_limits import ANSWER_LINK, FEED_LINK, AbuseLimits, client_of
 from service.scheduling.schemas import Scope
 
 ICS_SUFFIX = ".ics"
 FEED_NAME = re.compile(r"[\w-]{1,100}", re.ASCII)
 # "scope" is Litestar's name for the ASGI scope, so the query parameter is mapped explicitly.
 AnswerScope = Annotated[Scope, QueryParameter(name="scope")]
-# The application's one feed cache, provided by `public_calendar_router()`.
-FeedCache = NamedDependency[feeds.FeedCache]
 
 
 def staff_or_that_person(
@@ -143,17 +146,28 @@ class MyFeedController(Controller):
 # --- outside /api/v1 ---------------------------------------------------------------------------
 
 
-def _feed_response(reply: feeds.FeedReply) -> Response[bytes]:
+@lru_cache(maxsize=1024)
+def _http_date(moment: datetime) -> str:
+    """Formatted once per feed state rather than on every poll."""
+    return format_datetime(moment, usegmt=True)
+
+
+def _feed_headers(reply: feeds.FeedReply) -> dict[str, str]:
     headers = {
         "etag": reply.etag,
         # Clients may keep the feed but must ask (cheaply, with If-None-Match) before using it.
         "cache-control": ("private" if reply.private else "public") + ", no-cache",
     }
     if reply.last_modified is not None:
-        headers["last-modified"] = format_datetime(reply.last_modified, usegmt=True)
+        headers["last-modified"] = _http_date(reply.last_modified)
+    return headers
+
+
+def _feed_response(reply: feeds.FeedReply) -> Response[bytes]:
+    headers = _feed_headers(reply)
     if reply.body is None:
         return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
-    return Response(reply.body, media_type="text/calendar", headers=headers)
+    return Response(reply.body, media_type=FEED_MEDIA_TYPE, headers=headers)
 
 
 def _conditions(request: Request[Any, Any, Any]) -> feeds.Conditions:
@@ -177,25 +191,106 @@ def _without_suffix(file_name: str) -> str:
 
 
 FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
+_FEED_METHOD_NAMES = frozenset(method.value for method in FEED_METHODS)
+FEED_MEDIA_TYPE = "text/calendar"
+_FEEDS_PREFIX = "/feeds/"
+_COUNTRIES = "countries/"
+
+
+def _feed_from_memory(
+    source: feeds.FeedSource, path: str, conditions: feeds.Conditions, now: datetime
+) -> feeds.FeedReply | None:
+    """The reply to a feed's path when this process knows it unchanged; None for anything
+    else, including paths that are no feed (the router answers those)."""
+    name = path.removeprefix(_FEEDS_PREFIX)
+    if name == "public.ics":
+        return feeds.public_feed_from_memory(source, conditions, now)
+    kind_of_feed, _, file_name = name.rpartition("/")
+    stem = file_name.removesuffix(ICS_SUFFIX)
+    if stem == file_name or not FEED_NAME.fullmatch(stem):
+        return None
+    if kind_of_feed == "":
+        return feeds.personal_feed_from_memory(source, stem, conditions, now)
+    if kind_of_feed + "/" == _COUNTRIES:
+        return feeds.country_feed_from_memory(source, stem, conditions, now)
+    return None
+
+
+class UnchangedFeeds:
+    """In front of the application's router: a GET or HEAD of a feed this process knows to be
+    unchanged is answered here, as `FeedController` would answer it.
+
+    Calendar clients poll feeds far more often than anything else is asked, and most polls find
+    nothing new; routing, middleware and handler machinery cost several times what the answer
+    does (bench/RESULTS.md). Anything else, and any feed that must be read, goes on to the
+    router. Installed only without the request log, which these answers would bypass."""
+
+    def __init__(self, app: ASGIApp, source: feeds.FeedSource, clock: Clock) -> None:
+        self._app = app
+        self._source = source
+        self._clock = clock
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == ScopeType.HTTP
+            and scope["path"].startswith(_FEEDS_PREFIX)
+            and scope["method"] in _FEED_METHOD_NAMES
+        ):
+            headers = Headers.from_scope(scope)
+            conditions = feeds.Conditions(
+                if_none_match=headers.get("if-none-match"),
+                if_modified_since=headers.get("if-modified-since"),
+            )
+            now = self._clock.now()
+            reply = _feed_from_memory(self._source, scope["path"], conditions, now)
+            if reply is not None:
+                # Built as the router builds it (HEAD included: the server drops its body).
+                answer = ASGIResponse(
+                    body=reply.body or b"",
+                    headers=_feed_headers(reply),
+                    media_type=FEED_MEDIA_TYPE,
+                    status_code=HTTP_304_NOT_MODIFIED if reply.body is None else HTTP_200_OK,
+                )
+                await answer(scope, receive, send)
+                return
+        await self._app(scope, receive, send)
+
+
+async def _serve(
+    from_memory: Callable[[], feeds.FeedReply | None], from_database: Callable[[], feeds.FeedReply]
+) -> Response[bytes]:
+    """An unchanged feed is answered on the event loop; anything else in a worker thread."""
+    reply = from_memory()
+    if reply is None:
+        reply = await anyio.to_thread.run_sync(from_database)
+    return _feed_response(reply)
+
+
+def _source(request: Request[Any, Any, Any]) -> feeds.FeedSource:
+    source: feeds.FeedSource = request.app.state.feed_source
+    return source
+
+
+def _now(request: Request[Any, Any, Any]) -> datetime:
+    clock: Clock = request.app.state.clock
+    return clock.now()
 
 
 class FeedController(Controller):
+    """Polled by calendar clients far more than anything else: the handlers take the request
+    alone (no dependencies to resolve) and skip the web session's cookie middleware."""
+
     path = "/feeds"
     tags = ["feeds"]
+    opt = {"skip_session": True}
 
     @route("/public.ics", http_method=FEED_METHODS, summary="The network's sessions, public")
-    async def public_feed(
-        self, state: State, clock: AppClock, request: Request[Any, Any, Any], feed_cache: FeedCache
-    ) -> Response[bytes]:
-        serve = partial(
-            feeds.serve_public_feed,
-            state.engine,
-            state.settings,
-            feed_cache,
-            _conditions(request),
-            clock.now(),
+    async def public_feed(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        asked = (_source(request), _conditions(request), _now(request))
+        return await _serve(
+            partial(feeds.public_feed_from_memory, *asked),
+            partial(feeds.serve_public_feed, *asked),
         )
-        return _feed_response(await anyio.to_thread.run_sync(serve))
 
     @route(
         "/countries/{file_name:str}",
@@ -203,44 +298,29 @@ class FeedController(Controller):
         summary="A country's sessions, public",
     )
     async def country_feed(
-        self,
-        state: State,
-        clock: AppClock,
-        request: Request[Any, Any, Any],
-        feed_cache: FeedCache,
-        file_name: FromPath[str],
+        self, request: Request[Any, Any, Any], file_name: FromPath[str]
     ) -> Response[bytes]:
-        serve = partial(
-            feeds.serve_country_feed,
-            state.engine,
-            state.settings,
-            feed_cache,
-            _without_suffix(file_name),
-            _conditions(request),
-            clock.now(),
+        code = _without_suffix(file_name)
+        asked = (_source(request), code, _conditions(request), _now(request))
+        return await _serve(
+            partial(feeds.country_feed_from_memory, *asked),
+            partial(feeds.serve_country_feed, *asked),
         )
-        return _feed_response(await anyio.to_thread.run_sync(serve))
 
     @route("/{file_name:str}", http_method=FEED_METHODS, summary="A person's private feed")
     async def personal_feed(
-        self,
-        state: State,
-        clock: AppClock,
-        request: Request[Any, Any, Any],
-        feed_cache: FeedCache,
-        file_name: FromPath[str],
+        self, request: Request[Any, Any, Any], file_name: FromPath[str]
     ) -> Response[bytes]:
-        with state.abuse_limits.looking_up(FEED_LINK, client_of(request)):
-            serve = partial(
-                feeds.serve_personal_feed,
-                state.engine,
-                state.settings,
-                feed_cache,
-                _without_suffix(file_name),
-                _conditions(request),
-                clock.now(),
+        # Unknown links always reach this handler (only known feeds are answered in front of
+        # the router), so guessing is counted here.
+        limits: AbuseLimits = request.app.state.abuse_limits
+        with limits.looking_up(FEED_LINK, client_of(request)):
+            token = _without_suffix(file_name)
+            asked = (_source(request), token, _conditions(request), _now(request))
+            return await _serve(
+                partial(feeds.personal_feed_from_memory, *asked),
+                partial(feeds.serve_personal_feed, *asked),
             )
-            return _feed_response(await anyio.to_thread.run_sync(serve))
 
 
 def _invitation_for_link(
@@ -299,10 +379,5 @@ def api_calendar_handlers() -> list[type[Controller]]:
 
 
 def public_calendar_router() -> Router:
-    """Feeds and answer links, with this application's own feed cache."""
-    cache = feeds.FeedCache()
-    return Router(
-        path="/",
-        route_handlers=[FeedController, RsvpController],
-        dependencies={"feed_cache": Provide(lambda: cache, use_cache=True, sync_to_thread=False)},
-    )
+    """Feeds (from the application's `feed_source` state) and answer links."""
+    return Router(path="/", route_handlers=[FeedController, RsvpController])

@@ -7,7 +7,9 @@ as its master and overrides, built from all its stored occurrences.
 Serving is built for calendar clients that poll: one aggregate query gives the feed's *version*
 (which changes whenever anything the feed shows changes); the ETag is derived from it, so a
 revalidation answers 304 without rendering, and the rendered bytes are kept in-process per
-(feed, version), so a changed session re-renders only the feeds it belongs to.
+(feed, version), so a changed session re-renders only the feeds it belongs to. While the
+calendar version counter stands still (`service.calendar.change_counter`), a poll is answered
+from memory on the event loop, without a thread or the database.
 
 Private feed tokens are 256-bit random strings; only their SHA-256 is stored (as for API tokens).
 """
@@ -32,8 +34,9 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, bindpara
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from service.calendar.change_counter import ChangeCounter
 from service.calendar.ics import EventData, build_feed
-from service.calendar.models import CalendarVersion, FeedToken
+from service.calendar.models import FeedToken
 from service.calendar.schemas import FeedLinks, MyFeeds, PersonalFeedState
 from service.calendar.service import Joining, series_events, session_event
 from service.db import read_only, utcnow
@@ -363,8 +366,8 @@ class FeedCache:
 
     An entry answers a request on its own while the calendar version counter stands still and
     its state has not expired; otherwise the feed's own version is read again, and its bytes
-    are rendered again only if that version changed. Thread-safe: feeds are served from worker
-    threads."""
+    are rendered again only if that version changed. Thread-safe: feeds are served from the event
+    loop and from worker threads."""
 
     def __init__(self, max_feeds: int = 2048) -> None:
         self._max_feeds = max_feeds
@@ -379,18 +382,18 @@ class FeedCache:
             known = self._owners.get(token_hash)
         return known[1] if known is not None and known[0] == counter else None
 
-    def remember_owner(self, token_hash: str, counter: int | None, person_id: int) -> None:
-        if counter is None:
-            return
+    def remember_owner(self, token_hash: str, counter: int, person_id: int) -> None:
         with self._lock:
             if len(self._owners) >= self._max_feeds:
                 self._owners.clear()  # rare: more tokens in use than feeds kept
             self._owners[token_hash] = (counter, person_id)
 
-    def current(self, feed: Feed, counter: int | None, now: datetime) -> _Entry | None:
+    def current(
+        self, kind: FeedKind, key: str, counter: int | None, now: datetime
+    ) -> _Entry | None:
         """The entry, if nothing can have changed since it was made."""
         with self._lock:
-            entry = self._entries.get((feed.kind, feed.key))
+            entry = self._entries.get((kind, key))
         if entry is None or counter is None or entry.counter != counter:
             return None
         if entry.state.expires is not None and now >= entry.state.expires:
@@ -414,6 +417,17 @@ class FeedCache:
 
 
 @dataclass(frozen=True)
+class FeedSource:
+    """Where an application's feeds come from: its database, through the feeds this process
+    keeps and the change counter as this process knows it."""
+
+    engine: Engine
+    settings: Settings
+    cache: FeedCache
+    counter: ChangeCounter
+
+
+@dataclass(frozen=True)
 class FeedReply:
     etag: str
     last_modified: datetime | None
@@ -421,38 +435,67 @@ class FeedReply:
     private: bool
 
 
-_CALENDAR_COUNTER = select(CalendarVersion.value).where(col(CalendarVersion.id) == 1)
+def _answer(entry: _Entry, kind: FeedKind, conditions: Conditions) -> FeedReply:
+    state = entry.state
+    body = None if is_not_modified(state, conditions) else entry.body
+    return FeedReply(state.etag, state.last_modified, body, kind is FeedKind.person)
+
+
+# --- from memory: on the event loop, no database ---
+
+
+def _from_memory(
+    source: FeedSource, kind: FeedKind, key: str, conditions: Conditions, now: datetime
+) -> FeedReply | None:
+    entry = source.cache.current(kind, key, source.counter.known(), now)
+    return None if entry is None else _answer(entry, kind, conditions)
+
+
+def personal_feed_from_memory(
+    source: FeedSource, token: str, conditions: Conditions, now: datetime
+) -> FeedReply | None:
+    """The reply when this process knows that nothing changed since it last served the feed;
+    None when the database must be asked (`serve_personal_feed`)."""
+    person_id = source.cache.owner(hash_feed_token(token), source.counter.known())
+    if person_id is None:
+        return None
+    return _from_memory(source, FeedKind.person, str(person_id), conditions, now)
+
+
+def country_feed_from_memory(
+    source: FeedSource, code: str, conditions: Conditions, now: datetime
+) -> FeedReply | None:
+    return _from_memory(source, FeedKind.country, code.upper(), conditions, now)
+
+
+def public_feed_from_memory(
+    source: FeedSource, conditions: Conditions, now: datetime
+) -> FeedReply | None:
+    return _from_memory(source, FeedKind.public, "", conditions, now)
+
+
+# --- from the database: in a worker thread ---
 
 
 def _reply(
     connection: Connection,
-    settings: Settings,
-    cache: FeedCache,
+    source: FeedSource,
     feed: Feed,
     conditions: Conditions,
-    counter: int | None,
+    counter: int,
     now: datetime,
 ) -> FeedReply:
-    entry = cache.current(feed, counter, now)
+    settings, cache = source.settings, source.cache
+    entry = cache.current(feed.kind, feed.key, counter, now)
     if entry is None:
         cutoff = now - timedelta(days=settings.feed_past_days)
         # An ORM session only when the feed must be read again: polls stay on the connection.
         with Session(bind=connection) as db:
             state = feed_state(db, settings, feed, cutoff, now)
             body = cache.body(feed, state.version) or render_feed(db, settings, feed, cutoff)
-        entry = _Entry(counter if counter is not None else -1, state, body)
+        entry = _Entry(counter, state, body)
         cache.put(feed, entry)
-    state = entry.state
-    private = feed.kind is FeedKind.person
-    if is_not_modified(state, conditions):
-        return FeedReply(state.etag, state.last_modified, None, private)
-    return FeedReply(state.etag, state.last_modified, entry.body, private)
-
-
-def _calendar_counter(connection: Connection) -> int | None:
-    # Read first: if a change lands after it, what is cached below carries the older counter
-    # and the next request looks again; newer data never hides under an old counter.
-    return connection.execute(_CALENDAR_COUNTER).scalar()
+    return _answer(entry, feed.kind, conditions)
 
 
 _PERSON_OF_TOKEN = select(FeedToken.person_id).where(
@@ -462,47 +505,35 @@ _COUNTRY_NAME = select(Country.name).where(Country.code == bindparam("code"))
 
 
 def serve_personal_feed(
-    engine: Engine,
-    settings: Settings,
-    cache: FeedCache,
-    token: str,
-    conditions: Conditions,
-    now: datetime,
+    source: FeedSource, token: str, conditions: Conditions, now: datetime
 ) -> FeedReply:
-    with read_only(engine).connect() as connection:
-        counter = _calendar_counter(connection)
+    with read_only(source.engine).connect() as connection:
+        counter = source.counter.current(connection)
         token_hash = hash_feed_token(token)
-        person_id = cache.owner(token_hash, counter)
+        person_id = source.cache.owner(token_hash, counter)
         if person_id is None:
             person_id = connection.execute(_PERSON_OF_TOKEN, {"token_hash": token_hash}).scalar()
             if person_id is None:
                 raise NotFound("No such feed: the link is wrong, or was replaced or revoked.")
-            cache.remember_owner(token_hash, counter, person_id)
+            source.cache.remember_owner(token_hash, counter, person_id)
         feed = Feed(FeedKind.person, str(person_id), "ASEAN Pubs: my VDO-conferences")
-        return _reply(connection, settings, cache, feed, conditions, counter, now)
+        return _reply(connection, source, feed, conditions, counter, now)
 
 
 def serve_country_feed(
-    engine: Engine,
-    settings: Settings,
-    cache: FeedCache,
-    code: str,
-    conditions: Conditions,
-    now: datetime,
+    source: FeedSource, code: str, conditions: Conditions, now: datetime
 ) -> FeedReply:
-    with read_only(engine).connect() as connection:
-        counter = _calendar_counter(connection)
+    with read_only(source.engine).connect() as connection:
+        counter = source.counter.current(connection)
         name = connection.execute(_COUNTRY_NAME, {"code": code.upper()}).scalar()
         if name is None:
             raise NotFound(f"No country with code {code!r}.")
         feed = Feed(FeedKind.country, code.upper(), f"ASEAN Pubs VDO-conferences: {name}")
-        return _reply(connection, settings, cache, feed, conditions, counter, now)
+        return _reply(connection, source, feed, conditions, counter, now)
 
 
-def serve_public_feed(
-    engine: Engine, settings: Settings, cache: FeedCache, conditions: Conditions, now: datetime
-) -> FeedReply:
-    with read_only(engine).connect() as connection:
+def serve_public_feed(source: FeedSource, conditions: Conditions, now: datetime) -> FeedReply:
+    with read_only(source.engine).connect() as connection:
+        counter = source.counter.current(connection)
         feed = Feed(FeedKind.public, "", "ASEAN Pubs VDO-conferences")
-        counter = _calendar_counter(connection)
-        return _reply(connection, settings, cache, feed, conditions, counter, now)
+        return _reply(connection, source, feed, conditions, counter, now)

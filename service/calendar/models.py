@@ -1,18 +1,39 @@
-"""Calendar tables: the secret tokens of people's private feeds, and the feeds' change counter."""
+"""Calendar tables: the secret tokens of people's private feeds, and the change counter."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, event, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Column,
+    CursorResult,
+    ForeignKey,
+    Integer,
+    Result,
+    Text,
+    cast,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import Field, SQLModel, col
 
+from service.calendars.models import CalendarEntry, OfficialList
 from service.db import UTCDateTime, utcnow
-from service.directory.models import Country, Person
-from service.scheduling.models import Series, SessionCountry, SessionParticipant, VdoSession
+from service.directory.models import Agency, Country, Person
+from service.scheduling.models import (
+    PersonUnavailability,
+    Series,
+    SessionCountry,
+    SessionParticipant,
+    VdoSession,
+)
 
 
 class FeedToken(SQLModel, table=True):
@@ -34,10 +55,12 @@ class FeedToken(SQLModel, table=True):
 
 
 class CalendarVersion(SQLModel, table=True):
-    """One counter, raised in the same transaction as any change that can alter some feed.
+    """One counter, raised in the same transaction as any change that can alter some feed or
+    some planner answer.
 
-    Calendar clients poll feeds far more often than anything changes: while the counter stands
-    still, a feed request is answered from memory after reading this single row.
+    Calendar clients poll feeds far more often than anything changes, and planners ask about
+    the same people again and again: while the counter stands still, both are answered from
+    memory (`service.calendar.change_counter` tells each process when it moves).
     """
 
     __tablename__ = "calendar_version"
@@ -46,8 +69,9 @@ class CalendarVersion(SQLModel, table=True):
     value: int = 0
 
 
-# What feeds are rendered from (or name): a change to any of these raises the counter.
-_FEED_SOURCES: tuple[type[SQLModel], ...] = (
+# What feeds are rendered from (or name) and what the planner plans with (leave, agencies,
+# official calendars): a change to any of these raises the counter.
+_COUNTED: tuple[type[SQLModel], ...] = (
     VdoSession,
     Series,
     SessionParticipant,
@@ -55,16 +79,86 @@ _FEED_SOURCES: tuple[type[SQLModel], ...] = (
     FeedToken,
     Country,
     Person,
+    Agency,
+    PersonUnavailability,
+    CalendarEntry,
+    OfficialList,
 )
+# PostgreSQL tells every listening process (LISTEN/NOTIFY) when a transaction that raised the
+# counter commits; the payload is the counter's new value.
+CHANGE_CHANNEL = "vdo_calendar_version"
+_RAISED = "calendar_version_raised"  # in `Session.info` until the transaction ends
+
+
+class LocalChanges:
+    """How many transactions of this process raised the counter, counted after they commit.
+
+    A process learns of its own changes at once (a client that books and then polls sees the
+    booking), without waiting for its own notification or for the staleness bound."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def note(self) -> None:
+        with self._lock:
+            self._count += 1
+
+
+LOCAL_CHANGES = LocalChanges()
+
+
+def _raise_calendar_version(session: Session) -> None:
+    raised = (
+        update(CalendarVersion)
+        .where(col(CalendarVersion.id) == 1)
+        .values(value=CalendarVersion.value + 1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Sent with the transaction: PostgreSQL delivers it on commit, and never on rollback.
+        new_value = raised.returning(col(CalendarVersion.value)).cte("raised")
+        session.execute(select(func.pg_notify(CHANGE_CHANNEL, cast(new_value.c.value, Text))))
+    else:
+        session.execute(raised)
+    session.info[_RAISED] = True
+
+
+def _counted(classes: Iterable[type[Any]]) -> bool:
+    return any(issubclass(cls, _COUNTED) for cls in classes)
 
 
 @event.listens_for(Session, "before_flush")
-def _raise_calendar_version(session: Session, _context: Any, _instances: Any) -> None:
-    """The one place the counter moves; ORM changes only (the services make no bulk updates)."""
+def _raise_on_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Where the counter moves for the ORM's own changes."""
     changed = chain(session.new, session.dirty, session.deleted)
-    if any(isinstance(row, _FEED_SOURCES) for row in changed):
-        session.execute(
-            update(CalendarVersion)
-            .where(col(CalendarVersion.id) == 1)
-            .values(value=CalendarVersion.value + 1)
-        )
+    if _counted(type(row) for row in changed):
+        _raise_calendar_version(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _raise_on_bulk_change(state: ORMExecuteState) -> Result[Any] | None:
+    """Where it moves for UPDATE and DELETE statements (releasing reservations, replacing an
+    official list); only when they matched a row, so that a no-op takes no lock on the counter."""
+    if not (state.is_update or state.is_delete) or not _counted(
+        mapper.class_ for mapper in state.all_mappers
+    ):
+        return None
+    result = state.invoke_statement()
+    if not isinstance(result, CursorResult) or result.rowcount:
+        _raise_calendar_version(state.session)
+    return result
+
+
+@event.listens_for(Session, "after_commit")
+def _note_local_change(session: Session) -> None:
+    if session.info.pop(_RAISED, False):
+        LOCAL_CHANGES.note()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_change(session: Session) -> None:
+    session.info.pop(_RAISED, None)

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 
 from service.auth.guards import AuthenticatedRequest, staff_only
+from service.calendar.change_counter import CounterCache
 from service.delivery.enqueue import (
     Change,
     enqueue_cancellation,
@@ -23,6 +24,7 @@ from service.queries import CountryFilter, Page
 from service.scheduling import booking, changes, planner_service, unavailability
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
+from service.scheduling.planner_service import PlannerMemory
 from service.scheduling.presenter import session_read, session_reads
 from service.scheduling.schemas import (
     CancelRequest,
@@ -50,6 +52,10 @@ def _day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time(0), tzinfo=UTC) if day else None
 
 
+# Pages of the session list as the viewer (role, person) asked for them, under one counter value.
+SessionPages = CounterCache[tuple[object, ...], Page[SessionRead]]
+
+
 class SessionController(Controller):
     path = "/sessions"
     tags = ["sessions"]
@@ -58,6 +64,7 @@ class SessionController(Controller):
     def list_sessions(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         from_date: Annotated[date | None, QueryParameter(name="from")] = None,
         to_date: Annotated[date | None, QueryParameter(name="to")] = None,
@@ -67,6 +74,26 @@ class SessionController(Controller):
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[SessionRead]:
+        # A page depends on the sessions, their invitees and the viewer's role and person only,
+        # all of which raise the change counter: kept in memory while it stands still.
+        pages: SessionPages = state.session_pages
+        memory: PlannerMemory = state.planner_memory
+        counter = memory.counter.current(db.connection())
+        user = request.user
+        key = (
+            user.role,
+            user.person_id,
+            from_date,
+            to_date,
+            country,
+            person,
+            status,
+            limit,
+            offset,
+        )
+        known = pages.lookup(counter, [key])
+        if key in known:
+            return known[key]
         end = _day_start(to_date + timedelta(days=1)) if to_date else None
         rows, total = sessions.list_sessions(
             db,
@@ -78,8 +105,9 @@ class SessionController(Controller):
             limit=limit,
             offset=offset,
         )
-        items = session_reads(db, rows, request.user)
-        return Page(items=items, total=total, limit=limit, offset=offset)
+        items = session_reads(db, rows, user)
+        page = Page(items=items, total=total, limit=limit, offset=offset)
+        return pages.store(counter, {key: page})[key]
 
     @get("/{session_id:int}", sync_to_thread=True)
     def get_session(
@@ -189,6 +217,7 @@ class PlannerController(Controller):
     def plan(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         from_date: Annotated[date, QueryParameter(name="from")],
         to_date: Annotated[date, QueryParameter(name="to")],
@@ -210,6 +239,7 @@ class PlannerController(Controller):
             bridge_id=bridge,
             limit=limit,
             viewer=request.user,
+            memory=state.planner_memory,
         )
 
     @get(
@@ -220,6 +250,7 @@ class PlannerController(Controller):
     def day(
         self,
         db: Db,
+        state: State,
         request: AuthenticatedRequest,
         day: FromQuery[date],
         countries: PlannerCountries = None,
@@ -237,4 +268,5 @@ class PlannerController(Controller):
             cell_minutes=cell,
             viewer=request.user,
             bridge_id=bridge,
+            memory=state.planner_memory,
         )

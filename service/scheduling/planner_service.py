@@ -1,15 +1,19 @@
-"""The planner behind `GET /api/v1/planner`: loads participants, runs the pure slot finder."""
+"""The planner behind `GET /api/v1/planner`: loads participants (or recalls them from memory),
+runs the pure slot finder."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from service.calendar.change_counter import ChangeCounter, CounterCache
 from service.conferencing.service import get_bridge
 from service.errors import invalid_field
 from service.scheduling.availability import Availability, Participant
 from service.scheduling.disclosure import Viewer, may_see_leave_reason
+from service.scheduling.intervals import Interval
 from service.scheduling.participants import (
     bridge_bookings,
     country_participant,
@@ -33,6 +37,76 @@ MAX_COUNTRIES = 50
 MAX_PEOPLE = 100
 
 
+# A person as a participant: who, over which window, and whether the viewer may read the
+# reasons for their leave.
+PersonKey = tuple[int, datetime, datetime, bool]
+# A bridge's bookings: which bridge, over which window.
+BridgeKey = tuple[int, datetime, datetime]
+# A planner question: countries, people (with whether their leave reasons are shown), window,
+# duration, step, bridge and limit.
+PlanKey = tuple[
+    tuple[str, ...],
+    tuple[tuple[int, bool], ...],
+    datetime,
+    datetime,
+    timedelta,
+    timedelta,
+    int | None,
+    int,
+]
+
+
+@dataclass(frozen=True)
+class PlannerMemory:
+    """Participants, with their busy spans, and bridge bookings as the database had them under
+    the current change counter (which leave, agency, directory and calendar changes raise too),
+    so that a new planner question costs about what the slot finder costs; and the answers
+    themselves, so that the same question asked again (a page reloaded, several people
+    planning the same meeting) costs nothing until something changes."""
+
+    counter: ChangeCounter
+    countries: CounterCache[str, Participant] = field(default_factory=CounterCache)
+    people: CounterCache[PersonKey, Participant] = field(default_factory=CounterCache)
+    bridges: CounterCache[BridgeKey, list[Interval]] = field(default_factory=CounterCache)
+    plans: CounterCache[PlanKey, PlanOut] = field(default_factory=lambda: CounterCache(256))
+
+
+def _remembered_countries(
+    db: Session, memory: PlannerMemory, counter: int, codes: list[str]
+) -> list[Participant]:
+    codes = [code.strip().upper() for code in codes]
+    known = memory.countries.lookup(counter, codes)
+    missing = [code for code in codes if code not in known]
+    if missing:
+        loaded = {c.code: country_participant(db, c) for c in load_countries(db, missing)}
+        known |= memory.countries.store(counter, loaded)
+    return [known[code] for code in codes]
+
+
+def _remembered_people(
+    db: Session,
+    memory: PlannerMemory,
+    counter: int,
+    ids: list[int],
+    start: datetime,
+    end: datetime,
+    viewer: Viewer,
+) -> list[Participant]:
+    keys = [(i, start, end, may_see_leave_reason(viewer, i)) for i in ids]
+    known = memory.people.lookup(counter, keys)
+    missing = [key for key in keys if key not in known]
+    if missing:
+        loaded = people_participants(
+            db,
+            load_people(db, [key[0] for key in missing]),
+            start,
+            end,
+            leave_reason_shown=lambda person_id: may_see_leave_reason(viewer, person_id),
+        )
+        known |= memory.people.store(counter, dict(zip(missing, loaded, strict=True)))
+    return [known[key] for key in keys]
+
+
 def _participants(
     db: Session,
     countries: list[str],
@@ -40,6 +114,7 @@ def _participants(
     start: datetime,
     end: datetime,
     viewer: Viewer,
+    memory: PlannerMemory | None,
 ) -> list[Participant]:
     if not countries and not people:
         raise invalid_field("countries", "name at least one country or person")
@@ -47,6 +122,11 @@ def _participants(
         raise invalid_field("countries", f"name at most {MAX_COUNTRIES} countries")
     if len(people) > MAX_PEOPLE:
         raise invalid_field("people", f"name at most {MAX_PEOPLE} people")
+    if memory is not None:
+        counter = memory.counter.current(db.connection())
+        return _remembered_countries(db, memory, counter, countries) + _remembered_people(
+            db, memory, counter, people, start, end, viewer
+        )
     found = [country_participant(db, c) for c in load_countries(db, countries)]
     return found + people_participants(
         db,
@@ -55,6 +135,19 @@ def _participants(
         end,
         leave_reason_shown=lambda person_id: may_see_leave_reason(viewer, person_id),
     )
+
+
+def _bridge_busy(
+    db: Session, bridge_id: int, start: datetime, end: datetime, memory: PlannerMemory | None
+) -> list[Interval]:
+    if memory is None:
+        return bridge_bookings(db, bridge_id, start, end)
+    counter = memory.counter.current(db.connection())
+    key = (bridge_id, start, end)
+    known = memory.bridges.lookup(counter, [key])
+    if key in known:
+        return known[key]
+    return memory.bridges.store(counter, {key: bridge_bookings(db, bridge_id, start, end)})[key]
 
 
 def plan(
@@ -69,15 +162,55 @@ def plan(
     bridge_id: int | None,
     limit: int,
     viewer: Viewer,
+    memory: PlannerMemory | None = None,
 ) -> PlanOut:
+    """The best slots; with `memory`, participants and bookings come from it where it has
+    them (requests), without it all from `db` (which may hold changes not yet committed)."""
     if last_day < first_day:
         raise invalid_field("to", "must not be before from")
     if (last_day - first_day).days >= MAX_WINDOW_DAYS:
         raise invalid_field("to", f"the window may span at most {MAX_WINDOW_DAYS} days")
     start = datetime.combine(first_day, time(0), tzinfo=UTC)
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=UTC)
-    participants = _participants(db, countries, people, start, end, viewer)
-    busy = bridge_bookings(db, bridge_id, start, end) if bridge_id else []
+    if memory is None:
+        return _plan(db, countries, people, start, end, duration, step, bridge_id, limit, viewer)
+    # The same question under the same counter has the same answer: what the viewer may read
+    # of leave is part of the question.
+    counter = memory.counter.current(db.connection())
+    asked: PlanKey = (
+        tuple(countries),
+        tuple((person, may_see_leave_reason(viewer, person)) for person in people),
+        start,
+        end,
+        duration,
+        step,
+        bridge_id,
+        limit,
+    )
+    known = memory.plans.lookup(counter, [asked])
+    if asked in known:
+        return known[asked]
+    answer = _plan(
+        db, countries, people, start, end, duration, step, bridge_id, limit, viewer, memory
+    )
+    return memory.plans.store(counter, {asked: answer})[asked]
+
+
+def _plan(
+    db: Session,
+    countries: list[str],
+    people: list[int],
+    start: datetime,
+    end: datetime,
+    duration: timedelta,
+    step: timedelta,
+    bridge_id: int | None,
+    limit: int,
+    viewer: Viewer,
+    memory: PlannerMemory | None = None,
+) -> PlanOut:
+    participants = _participants(db, countries, people, start, end, viewer, memory)
+    busy = _bridge_busy(db, bridge_id, start, end, memory) if bridge_id else []
     try:
         result = find_common_slots(participants, start, end, duration, step, busy, limit)
     except ValueError as exc:
@@ -120,12 +253,13 @@ def grid(
     cell_minutes: int,
     viewer: Viewer,
     bridge_id: int | None = None,
+    memory: PlannerMemory | None = None,
 ) -> GridOut:
     """Each participant's day in cells, and with `bridge_id` a last row of the bridge's
     bookings (a cell is "unavailable" where a session holds the bridge)."""
     start = datetime.combine(day, time(0), tzinfo=UTC)
     end = start + timedelta(days=1)
-    participants = _participants(db, countries, people, start, end, viewer)
+    participants = _participants(db, countries, people, start, end, viewer, memory)
     try:
         rows = day_grid(participants, day, cell_minutes)
     except ValueError as exc:

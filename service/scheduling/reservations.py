@@ -106,7 +106,8 @@ def release_stale_reservations(db: Session) -> None:
     forever. Measured on the clock that stamped them (`created_at`).
 
     Plain DELETEs, so that two bookings releasing the same rows at once cannot trip over each
-    other; reservations are in no feed, so the calendar counter need not move."""
+    other. Reservations are in no feed, but the planner sees the slots they hold: the calendar
+    counter moves when a row goes (`service.calendar.models`), and only then."""
     cutoff = utcnow() - RESERVATION_LIFETIME
     db.exec(
         delete(VdoSession).where(

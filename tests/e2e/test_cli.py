@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import BACKENDS, PostgresDatabases
 from tests.support.vdo_command import VDO
 
 
@@ -130,3 +132,41 @@ def test_series_extend_runs_on_the_system_clock(cli_env: dict[str, str]) -> None
     assert extended.returncode == 0, extended.stderr
     # The demo's series was just booked up to the horizon: nothing new is due yet.
     assert "0 occurrences added" in extended.stdout
+
+
+def test_several_web_processes_need_postgresql(cli_env: dict[str, str]) -> None:
+    refused = _run(["serve", "--workers", "2"], cli_env)
+    assert refused.returncode == 2
+    assert "need PostgreSQL" in refused.stderr
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="PostgreSQL is not in this run")
+def test_serve_runs_several_processes_on_postgresql(
+    postgres_databases: PostgresDatabases,
+) -> None:
+    env = os.environ | {"VDO_DATABASE_URL": postgres_databases.create("workers")}
+    assert _run(["db", "upgrade"], env).returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [*VDO, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/health").json()["database"] == "ok":
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        assert httpx.get(f"{base}/feeds/public.ics").status_code == 200
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    started = set(re.findall(r"Started server process \[(\d+)\]", output))
+    assert len(started) == 2, output
