@@ -749,8 +749,9 @@ PAGES: dict[tuple[str, str], Call] = {
     ),
 }
 
-# Served by Litestar itself, the same for everyone: the API's description and the stylesheet.
-NOT_CHECKED = re.compile(r"^/(schema|static)(/|$)")
+# Served by Litestar itself, the same for everyone: the API's description and its Swagger UI
+# files, the stylesheet and the Thai font.
+NOT_CHECKED = re.compile(r"^/(schema|api-docs|static|fonts)(/|$)")
 
 
 def _openapi_routes(app: Litestar) -> set[tuple[str, str]]:
@@ -768,7 +769,8 @@ def _page_routes(app: Litestar) -> set[tuple[str, str]]:
     found = set()
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
-            if not isinstance(handler, HTTPRouteHandler) or handler.include_in_schema:
+            # Resolved: a router can leave its handlers out of the document.
+            if not isinstance(handler, HTTPRouteHandler) or handler.resolve_include_in_schema():
                 continue
             path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
             if NOT_CHECKED.match(path):
