@@ -36,6 +36,7 @@ from service.web import views
 from service.web.accounts import signed_in
 from service.web.controller import Form, HtmlResponse, page, sign_in_page
 from service.web.language import reader_language
+from service.web.staff_access import coming_back
 
 NEWS_PAGE_SIZE = 50
 ATOM = "application/atom+xml"
@@ -145,7 +146,7 @@ def _sign_in_instead(request: Request[Any, Any, Any], exc: NotStaff) -> HtmlResp
     return sign_in_page(
         request,
         exc.viewer,
-        request.url.path,
+        coming_back(request),
         status_code=200 if exc.viewer is None else HTTP_403_FORBIDDEN,
         error="" if exc.viewer is None else exc.refusal,
     )

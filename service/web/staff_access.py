@@ -32,16 +32,22 @@ def staff(db: Session, request: Request[Any, Any, Any]) -> Principal:
     return viewer
 
 
+def coming_back(request: Request[Any, Any, Any]) -> str:
+    """Where signing in leads back to: this page, or for a form the page it was sent from (a
+    post cannot be repeated by following a link)."""
+    if request.method == "GET":
+        return request.url.path
+    return staff_views.path_of(request.headers.get("referer", "/"))
+
+
 def staff_only_page(request: Request[Any, Any, Any], exc: StaffOnly) -> HtmlResponse:
-    """The sign-in page, coming back here afterwards (a post comes back to the page it was
-    sent from)."""
-    back = request.url.path if request.method == "GET" else request.headers.get("referer", "/")
+    """The sign-in page, coming back here afterwards."""
     if exc.viewer is None:
-        return sign_in_page(request, None, staff_views.path_of(back))
+        return sign_in_page(request, None, coming_back(request))
     return sign_in_page(
         request,
         exc.viewer,
-        staff_views.path_of(back),
+        coming_back(request),
         status_code=HTTP_403_FORBIDDEN,
         error=N_("This page is for secretariat staff. Sign in with a staff account."),
     )

@@ -302,3 +302,20 @@ def test_staff_upload_publish_and_add_circulars_through_the_pages(
     assert "Monthly coordination 2: minutes" in web.get("/library").text
     no_token = web.post(f"/staff/library/{stored.id}/delete", follow_redirects=False)
     assert no_token.status_code == 403
+
+
+def test_a_form_posted_signed_out_comes_back_to_its_page_after_signing_in(
+    web: TestClient,
+) -> None:
+    """A post cannot be repeated by following a link: signing in returns to the page the form
+    was on (its Referer), not to the address the form posted to."""
+    token = form_token(web, "/staff/library")
+    refused = web.post(
+        "/staff/library/1/delete",
+        data={"_csrf_token": token},
+        headers={"Referer": "http://testserver.local/staff/library?saved=1"},
+    )
+    assert refused.status_code == 200
+    assert 'name="next" value="/staff/library?saved=1"' in refused.text
+    # A page that is read comes back to itself.
+    assert 'name="next" value="/staff/news"' in web.get("/staff/news").text
