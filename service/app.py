@@ -57,7 +57,6 @@ from service.scheduling.planner_service import PlannerMemory
 from service.settings import Settings
 from service.web.routes import web_router
 from service.web.security import add_security_headers, session_config
-from service.web.staff_pages import staff_router
 
 API_PREFIX = "/api/v1"
 
@@ -178,7 +177,6 @@ def create_app(
             public_calendar_router(),
             web_router(settings),
             swagger_ui_assets(),
-            staff_router(settings),
         ],
         dependencies={
             "db": Provide(provide_db),

@@ -104,6 +104,14 @@ def test_failed_sign_ins_are_limited_peraccount(web: TestClient, engine: Engine)
     assert int(refused.headers["retry-after"]) > 0
 
 
+def test_a_malformed_form_is_refused_with_a_page_not_problem_json(web: TestClient) -> None:
+    token = form_token(web)
+    refused = web.post("/sign-in", data={"email": "x" * 300, "password": "p", "_csrf_token": token})
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "<!doctype html>" in refused.text.lower()
+
+
 def test_the_invite_url_shows_the_session_to_its_invitee_and_a_sign_in_page_to_others(
     web: TestClient, engine: Engine, booked: tuple[Network, int]
 ) -> None:
