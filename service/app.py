@@ -170,6 +170,7 @@ def create_app(
     middleware.append(session_config(settings).middleware)
     feed_source = FeedSource(engine, settings, FeedCache(), change_counter)
     app_clock = clock or SystemClock()
+    abuse_limits = AbuseLimits()
     app = Litestar(
         route_handlers=[
             health,
@@ -193,7 +194,7 @@ def create_app(
                 "settings": settings,
                 "engine": engine,
                 "clock": app_clock,
-                "abuse_limits": AbuseLimits(),
+                "abuse_limits": abuse_limits,
                 "planner_memory": PlannerMemory(change_counter),
                 "session_pages": SessionPages(512),
                 "feed_source": feed_source,
@@ -218,5 +219,5 @@ def create_app(
     )
     if not settings.log_requests:
         # Litestar's own extension point for wrapping its router (as its CORS support does).
-        app.asgi_handler = UnchangedFeeds(app.asgi_handler, feed_source, app_clock)
+        app.asgi_handler = UnchangedFeeds(app.asgi_handler, feed_source, app_clock, abuse_limits)
     return app

@@ -225,10 +225,19 @@ class UnchangedFeeds:
     does (bench/RESULTS.md). Anything else, and any feed that must be read, goes on to the
     router. Installed only without the request log, which these answers would bypass."""
 
-    def __init__(self, app: ASGIApp, source: feeds.FeedSource, clock: Clock) -> None:
+    def __init__(
+        self, app: ASGIApp, source: feeds.FeedSource, clock: Clock, limits: AbuseLimits
+    ) -> None:
         self._app = app
         self._source = source
         self._clock = clock
+        self._limits = limits
+
+    def _may_look_up(self, scope: AsgiScope) -> bool:
+        """A client over the feed-link limit is refused even a good link, as the router
+        refuses it: it goes on to the router, which says 429."""
+        client = scope.get("client")
+        return self._limits.allows(FEED_LINK, client[0] if client else "unknown")
 
     async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         if (
@@ -243,7 +252,7 @@ class UnchangedFeeds:
             )
             now = self._clock.now()
             reply = _feed_from_memory(self._source, scope["path"], conditions, now)
-            if reply is not None:
+            if reply is not None and self._may_look_up(scope):
                 # Built as the router builds it (HEAD included: the server drops its body).
                 answer = ASGIResponse(
                     body=reply.body or b"",

@@ -58,6 +58,10 @@ class AbuseLimits:
     def __init__(self) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
+    def allows(self, limit: FailureLimit, key: str) -> bool:
+        """Whether `key` may try now (the cheap question, for paths that must stay fast)."""
+        return bool(self._limiter.test(limit.rate, limit.kind, key))
+
     def retry_after(self, limit: FailureLimit, key: str) -> int | None:
         """Whole seconds until `key` may try again, or None if it may try now."""
         if self._limiter.test(limit.rate, limit.kind, key):
