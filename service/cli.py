@@ -44,7 +44,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.check()
     url = f"http://{args.host}:{args.port}"
     print(
-        f"ASEAN Pubs VDO-Conference Service: open {url}/schema (API docs), {url}/health", flush=True
+        f"ASEAN Pubs VDO-Conference Service: open {url}/ (the site; staff sign in at "
+        f"{url}/sign-in), {url}/schema (API docs), {url}/health",
+        flush=True,
     )
     if settings.embedded_worker:
         print(f"{_mail_destination(settings)}, sent by a worker in this server", flush=True)
