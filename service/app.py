@@ -22,7 +22,7 @@ from sqlalchemy import Engine, text
 import service.tables  # noqa: F401 - every table, and the calendar counter's flush hook
 from service import __doc__ as product_description
 from service.auth.controller import AccountController
-from service.auth.guards import BearerTokenMiddleware
+from service.auth.guards import BearerTokenMiddleware, TokenOwners
 from service.calendar.change_counter import ChangeCounter
 from service.calendar.controller import (
     UnchangedFeeds,
@@ -50,7 +50,7 @@ from service.request_log import logging_config, request_logging
 from service.scheduling.controller import (
     PlannerController,
     SessionController,
-    SessionPages,
+    SessionListPages,
     UnavailabilityController,
 )
 from service.scheduling.planner_service import PlannerMemory
@@ -195,8 +195,10 @@ def create_app(
                 "engine": engine,
                 "clock": app_clock,
                 "abuse_limits": abuse_limits,
+                "change_counter": change_counter,
+                "token_owners": TokenOwners(),
                 "planner_memory": PlannerMemory(change_counter),
-                "session_pages": SessionPages(512),
+                "session_list_pages": SessionListPages(512),
                 "feed_source": feed_source,
             }
         ),

@@ -97,8 +97,9 @@ def update_user(
 ) -> User:
     """Link or unlink the account's person, deactivate or reactivate it.
 
-    A deactivated account's tokens stop working at the next request (every request looks the
-    user up); reactivating brings them back. Administrators cannot deactivate themselves through
+    A deactivated account's tokens stop working at the next request (the change raises the
+    change counter, which makes every process forget the token owners it remembers);
+    reactivating brings them back. Administrators cannot deactivate themselves through
     the API (`acting_user_id`; None is the command line), so the last one cannot lock everybody
     out by mistake."""
     if "person_id" in changes.model_fields_set:
@@ -138,10 +139,10 @@ def user_for_token(db: Session, token: str) -> tuple[User, ApiToken] | None:
     return user, api_token
 
 
-def token_use_due(api_token: ApiToken, now: datetime) -> bool:
+def token_use_due(last_used_at: datetime | None, now: datetime) -> bool:
     """Use is recorded to the minute-ish, not on every request: a write per API call would
     queue every request behind SQLite's write lock for a value people read in days."""
-    return api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION
+    return last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION
 
 
 def record_token_use(db: Session, token_id: int, now: datetime) -> None:

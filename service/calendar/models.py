@@ -22,8 +22,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.attributes import get_history
 from sqlmodel import Field, SQLModel, col
 
+from service.auth.models import ApiToken, User
 from service.calendars.models import CalendarEntry, OfficialList
 from service.db import UTCDateTime, utcnow
 from service.directory.models import Agency, Country, Person
@@ -55,8 +57,8 @@ class FeedToken(SQLModel, table=True):
 
 
 class CalendarVersion(SQLModel, table=True):
-    """One counter, raised in the same transaction as any change that can alter some feed or
-    some planner answer.
+    """One counter, raised in the same transaction as any change that can alter some feed, some
+    planner answer or who a bearer token speaks for.
 
     Calendar clients poll feeds far more often than anything changes, and planners ask about
     the same people again and again: while the counter stands still, both are answered from
@@ -84,6 +86,15 @@ _COUNTED: tuple[type[SQLModel], ...] = (
     CalendarEntry,
     OfficialList,
 )
+# Who a bearer token speaks for (its user, role and person, and whether both are still valid)
+# is remembered by each process under the counter, so these columns raise it too; the rest of
+# those rows (a token's last use, a rehashed password) change often and nothing cached reads
+# them. UPDATE statements on these tables set only such columns: a revocation or a role change
+# goes through the ORM, where the flush sees it (`test_token_owners_from_memory.py`).
+_COUNTED_COLUMNS: dict[type[SQLModel], tuple[str, ...]] = {
+    User: ("role", "person_id", "active"),
+    ApiToken: ("user_id", "token_hash", "revoked_at"),
+}
 # PostgreSQL tells every listening process (LISTEN/NOTIFY) when a transaction that raised the
 # counter commits; the payload is the counter's new value.
 CHANGE_CHANNEL = "vdo_calendar_version"
@@ -131,11 +142,24 @@ def _counted(classes: Iterable[type[Any]]) -> bool:
     return any(issubclass(cls, _COUNTED) for cls in classes)
 
 
+def _access_changed(session: Session) -> bool:
+    """Whether a deleted or edited user or token changes who some token speaks for (a new one
+    changes nothing remembered: an unknown token is never remembered)."""
+    for row in session.deleted:
+        if type(row) in _COUNTED_COLUMNS:
+            return True
+    for row in session.dirty:
+        columns = _COUNTED_COLUMNS.get(type(row), ())
+        if any(get_history(row, column).has_changes() for column in columns):
+            return True
+    return False
+
+
 @event.listens_for(Session, "before_flush")
 def _raise_on_flush(session: Session, _context: Any, _instances: Any) -> None:
     """Where the counter moves for the ORM's own changes."""
     changed = chain(session.new, session.dirty, session.deleted)
-    if _counted(type(row) for row in changed):
+    if _counted(type(row) for row in changed) or _access_changed(session):
         _raise_calendar_version(session)
 
 

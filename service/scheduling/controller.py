@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+import anyio.to_thread
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import State
+from litestar.enums import MediaType
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
+from sqlmodel import Session
 
 from service.auth.guards import AuthenticatedRequest, staff_only
-from service.calendar.change_counter import CounterCache
+from service.auth.principal import Principal
+from service.calendar.change_counter import ChangeCounter, CounterCache
 from service.delivery.enqueue import (
     Change,
     enqueue_cancellation,
@@ -24,7 +29,6 @@ from service.queries import CountryFilter, Page
 from service.scheduling import booking, changes, planner_service, unavailability
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus
-from service.scheduling.planner_service import PlannerMemory
 from service.scheduling.presenter import session_read, session_reads
 from service.scheduling.schemas import (
     CancelRequest,
@@ -52,16 +56,50 @@ def _day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time(0), tzinfo=UTC) if day else None
 
 
-# Pages of the session list as the viewer (role, person) asked for them, under one counter value.
-SessionPages = CounterCache[tuple[object, ...], Page[SessionRead]]
+def _json(body: bytes) -> Response[Any]:
+    # Encoded already: Litestar sends bytes as they are.
+    return Response(body, media_type=MediaType.JSON)
+
+
+# The session list's pages as JSON, by who asks (role, person) and what they ask, under one
+# counter value.
+SessionListPages = CounterCache[tuple[object, ...], bytes]
+
+
+@dataclass(frozen=True)
+class SessionListQuery:
+    start: datetime | None
+    end: datetime | None
+    country: str | None
+    person: int | None
+    status: SessionStatus | None
+    limit: int
+    offset: int
+
+
+def _session_list_page(db: Session, query: SessionListQuery, viewer: Principal) -> bytes:
+    rows, total = sessions.list_sessions(
+        db,
+        start=query.start,
+        end=query.end,
+        country=query.country,
+        person=query.person,
+        status=query.status,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    page = Page(
+        items=session_reads(db, rows, viewer), total=total, limit=query.limit, offset=query.offset
+    )
+    return page.model_dump_json().encode()
 
 
 class SessionController(Controller):
     path = "/sessions"
     tags = ["sessions"]
 
-    @get(sync_to_thread=True, summary="Sessions overlapping [from, to), by country or person")
-    def list_sessions(
+    @get(summary="Sessions overlapping [from, to), by country or person")
+    async def list_sessions(
         self,
         db: Db,
         state: State,
@@ -73,41 +111,32 @@ class SessionController(Controller):
         status: FromQuery[SessionStatus | None] = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> Page[SessionRead]:
+    ) -> Response[Page[SessionRead]]:
         # A page depends on the sessions, their invitees and the viewer's role and person only,
-        # all of which raise the change counter: kept in memory while it stands still.
-        pages: SessionPages = state.session_pages
-        memory: PlannerMemory = state.planner_memory
-        counter = memory.counter.current(db.connection())
-        user = request.user
-        key = (
-            user.role,
-            user.person_id,
-            from_date,
-            to_date,
-            country,
-            person,
-            status,
-            limit,
-            offset,
-        )
-        known = pages.lookup(counter, [key])
-        if key in known:
-            return known[key]
-        end = _day_start(to_date + timedelta(days=1)) if to_date else None
-        rows, total = sessions.list_sessions(
-            db,
+        # all of which raise the change counter: kept in memory, encoded, while it stands
+        # still, and then answered without a thread or the database.
+        pages: SessionListPages = state.session_list_pages
+        counter: ChangeCounter = state.change_counter
+        viewer = request.user
+        query = SessionListQuery(
             start=_day_start(from_date),
-            end=end,
+            end=_day_start(to_date + timedelta(days=1)) if to_date else None,
             country=country,
             person=person,
             status=status,
             limit=limit,
             offset=offset,
         )
-        items = session_reads(db, rows, user)
-        page = Page(items=items, total=total, limit=limit, offset=offset)
-        return pages.store(counter, {key: page})[key]
+        key = (viewer.role, viewer.person_id, query)
+        known = counter.known()
+        if known is not None and (body := pages.lookup(known, [key]).get(key)) is not None:
+            return _json(body)
+
+        def read() -> bytes:
+            value = counter.current(db.connection())
+            return pages.store(value, {key: _session_list_page(db, query, viewer)})[key]
+
+        return _json(await anyio.to_thread.run_sync(read))
 
     @get("/{session_id:int}", sync_to_thread=True)
     def get_session(

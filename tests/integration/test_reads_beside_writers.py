@@ -4,14 +4,17 @@ or locked rows (PostgreSQL), signed-in GET requests answer at once."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from litestar.testing import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
 from service.auth.models import ApiToken
-from service.db import session_scope, utcnow
+from service.auth.service import LAST_USED_RESOLUTION
+from service.db import session_scope
 from service.directory.models import Country
+from tests.dates import MovableClock
 
 PROMPT_SECONDS = 2.0
 
@@ -36,14 +39,12 @@ def test_signed_in_reads_answer_while_a_writer_holds_the_lock(
 
 
 def test_a_read_still_records_the_tokens_use_once_it_is_due(
-    client: TestClient, delegate_headers: dict[str, str], engine: Engine
+    client: TestClient, delegate_headers: dict[str, str], engine: Engine, clock: MovableClock
 ) -> None:
     assert client.get("/api/v1/me", headers=delegate_headers).status_code == 200
-    long_ago = utcnow().replace(year=utcnow().year - 1)
-    with session_scope(engine) as db:
-        db.exec(update(ApiToken).values(last_used_at=long_ago))  # type: ignore[call-overload]
+    clock.advance(LAST_USED_RESOLUTION + timedelta(minutes=1))
     assert client.get("/api/v1/countries", headers=delegate_headers).status_code == 200
     with session_scope(engine) as db:
         recorded = db.exec(select(ApiToken.last_used_at)).one()
     assert recorded is not None
-    assert recorded > long_ago
+    assert abs(recorded - clock.now()) < timedelta(seconds=1)
