@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import pytz
@@ -14,6 +14,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 
 from service.calendar.rsvp import Answer
+from service.circulars.thai import buddhist_year
 from service.rendering.i18n import N_
 from service.scheduling.models import PartStat, VdoSession
 
@@ -33,10 +34,17 @@ def local_time(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(pytz.timezone(zone))
 
 
+def _year(moment: date, language: str) -> str:
+    """The year as a date pattern: Thai readers count in the Buddhist Era (CE + 543), which
+    Babel's Thai locale does not print, so it goes in as quoted text."""
+    return f"'{buddhist_year(moment)}'" if language == "th" else "y"
+
+
 def when(moment: datetime, zone: str, language: str = "en") -> str:
-    """e.g. "Tue 3 Dec 2026, 14:00 (Asia/Bangkok, +07)", day and month named in `language`."""
+    """e.g. "Tue 3 Dec 2026, 14:00 (Asia/Bangkok, +07)", day and month named in `language`
+    ("อ. 3 ธ.ค. 2569, 14:00 (Asia/Bangkok, +07)" in Thai)."""
     local = local_time(moment, zone)
-    shown = format_datetime(local, "EEE d MMM y, HH:mm", locale=language)
+    shown = format_datetime(local, f"EEE d MMM {_year(local, language)}, HH:mm", locale=language)
     return f"{shown} ({zone}, {local:%Z})"
 
 
@@ -45,8 +53,9 @@ def minutes(session: VdoSession) -> int:
 
 
 def day(moment: datetime, zone: str, language: str = "en") -> str:
-    """e.g. "3 December 2026" ("3 ธันวาคม 2026" in Thai), the day it was in `zone`."""
-    return format_date(local_time(moment, zone), "d MMMM y", locale=language)
+    """e.g. "3 December 2026" ("3 ธันวาคม 2569" in Thai), the day it was in `zone`."""
+    local = local_time(moment, zone)
+    return format_date(local, f"d MMMM {_year(local, language)}", locale=language)
 
 
 def language_name(code: str, language: str = "en") -> str:
