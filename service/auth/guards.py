@@ -114,7 +114,8 @@ def optional_caller(request: Request[Any, Any, State]) -> Principal | None:
     header = request.headers.get("authorization")
     if header is None:
         return None
-    return _caller(request.app.state, _bearer_token(header), client_of(request))
+    state, token, client = request.app.state, _bearer_token(header), client_of(request)
+    return _remembered_caller(state, token, client) or _caller(state, token, client)
 
 
 def _owner_from_database(state: State, token: str, now: datetime) -> TokenOwner | None:
