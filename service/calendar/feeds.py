@@ -375,6 +375,7 @@ class FeedCache:
         # token hash -> (counter, person id): tokens change only with the counter.
         self._owners: dict[str, tuple[int, int]] = {}
         self._lock = threading.Lock()
+        self._reading: dict[tuple[FeedKind, str], threading.Lock] = {}
 
     def owner(self, token_hash: str, counter: int | None) -> int | None:
         """The person a known token belonged to under this counter, if remembered."""
@@ -399,6 +400,15 @@ class FeedCache:
         if entry.state.expires is not None and now >= entry.state.expires:
             return None
         return entry
+
+    def reading(self, feed: Feed) -> threading.Lock:
+        """Held while one thread reads and renders `feed` again: after a change, the polls that
+        arrive together wait for that one rendering instead of each making their own (the
+        public feed is a megabyte of iCalendar)."""
+        with self._lock:
+            if len(self._reading) >= self._max_feeds:
+                self._reading.clear()  # rare; a lock still held keeps working for its waiters
+            return self._reading.setdefault((feed.kind, feed.key), threading.Lock())
 
     def body(self, feed: Feed, version: tuple[object, ...]) -> bytes | None:
         with self._lock:
@@ -488,14 +498,30 @@ def _reply(
     settings, cache = source.settings, source.cache
     entry = cache.current(feed.kind, feed.key, counter, now)
     if entry is None:
-        cutoff = now - timedelta(days=settings.feed_past_days)
-        # An ORM session only when the feed must be read again: polls stay on the connection.
-        with Session(bind=connection) as db:
-            state = feed_state(db, settings, feed, cutoff, now)
-            body = cache.body(feed, state.version) or render_feed(db, settings, feed, cutoff)
-        entry = _Entry(counter, state, body)
-        cache.put(feed, entry)
+        with cache.reading(feed):
+            # Perhaps made meanwhile by the thread this one waited for.
+            entry = cache.current(feed.kind, feed.key, counter, now)
+            if entry is None:
+                entry = _read_again(connection, settings, cache, feed, counter, now)
     return _answer(entry, feed.kind, conditions)
+
+
+def _read_again(
+    connection: Connection,
+    settings: Settings,
+    cache: FeedCache,
+    feed: Feed,
+    counter: int,
+    now: datetime,
+) -> _Entry:
+    cutoff = now - timedelta(days=settings.feed_past_days)
+    # An ORM session only when the feed must be read again: polls stay on the connection.
+    with Session(bind=connection) as db:
+        state = feed_state(db, settings, feed, cutoff, now)
+        body = cache.body(feed, state.version) or render_feed(db, settings, feed, cutoff)
+    entry = _Entry(counter, state, body)
+    cache.put(feed, entry)
+    return entry
 
 
 _PERSON_OF_TOKEN = select(FeedToken.person_id).where(

@@ -8,14 +8,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
 from sqlalchemy import Engine, event
 
+from service.calendar import feeds
 from service.calendar.change_counter import SQLITE_STALENESS, ChangeCounter
+from service.calendar.feeds import FeedSource
 from tests.dates import MovableClock
 from tests.integration.calendar_network import (
     CalendarNetwork,
@@ -180,3 +184,30 @@ def test_answers_from_memory_are_the_answers_the_router_gives(
     assert client.get("/feeds/countries/XX.ics").status_code == 404
     assert client.get("/feeds/not-a-token.ics").status_code == 404
     assert client.get("/feeds/countries/TH").status_code == 404
+
+
+def test_polls_arriving_together_after_a_change_render_the_feed_once(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    world: CalendarNetwork,
+    clock: MovableClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book_session(client, staff_headers, world, [world.anan], title="Steering group")
+    source: FeedSource = client.app.state.feed_source
+    renderings: list[str] = []
+    render = feeds.render_feed
+
+    def slow_render(*args: Any) -> bytes:
+        renderings.append(args[2].key)
+        time.sleep(0.2)  # long enough for every poll to arrive while it runs
+        return render(*args)
+
+    monkeypatch.setattr(feeds, "render_feed", slow_render)
+    conditions = feeds.Conditions()
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        replies = list(
+            pool.map(lambda _: feeds.serve_public_feed(source, conditions, clock.now()), range(6))
+        )
+    assert renderings == [""]
+    assert all(reply.body and b"Steering group" in reply.body for reply in replies)
