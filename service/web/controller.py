@@ -29,9 +29,7 @@ from sqlmodel import Session
 
 from service.auth.principal import Principal
 from service.calendar import feeds, rsvp
-from service.delivery import service as delivery
 from service.delivery.enqueue import enqueue_answer
-from service.delivery.models import MessageState
 from service.dependencies import AppClock, Db
 from service.directory.service import get_person, list_countries
 from service.errors import DomainError, NotFound
@@ -56,7 +54,6 @@ from service.web.security import CSRF_FIELD, csrf_token, served_over_https
 
 STATIC_DIR = Path(__file__).parent / "static"
 SCHEDULE_DAYS = 90
-DASHBOARD_DAYS = 14
 PAGE_LIMIT = 100
 HtmlResponse = Response[str]
 
@@ -438,50 +435,6 @@ class DelegatePages(Controller):
             action_items=delegate_work.action_items(
                 db, minutes_access.viewer(db, viewer), person, clock.now()
             ),
-        )
-
-
-class StaffPages(Controller):
-    path = "/staff"
-
-    @get(sync_to_thread=True, include_in_schema=False)
-    def dashboard(self, db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> HtmlResponse:
-        viewer = signed_in(db, request)
-        if viewer is None or not viewer.is_staff:
-            return sign_in_page(
-                request,
-                viewer,
-                "/staff",
-                status_code=200 if viewer is None else HTTP_403_FORBIDDEN,
-                error="" if viewer is None else N_("The dashboard is for secretariat staff."),
-            )
-        now = clock.now()
-        rows, total = sessions.list_sessions(
-            db,
-            start=now,
-            end=now + timedelta(days=DASHBOARD_DAYS),
-            status=SessionStatus.confirmed,
-            limit=PAGE_LIMIT,
-        )
-        invitees = sessions.invitees_of(db, [row.id or 0 for row in rows])
-        outbox = delivery.count_by_state(db)
-        return page(
-            request,
-            viewer,
-            "dashboard.html",
-            days=DASHBOARD_DAYS,
-            total=total,
-            sessions=[
-                {
-                    "id": row.id,
-                    "title": row.title,
-                    "when": views.when(row.start_utc, row.organiser_zone, reader_language(request)),
-                    "counts": views.answer_counts([p.partstat for p, _ in invitees[row.id or 0]]),
-                }
-                for row in rows
-            ],
-            undelivered=sum(n for state, n in outbox.items() if state != MessageState.sent),
-            dead=outbox.get(MessageState.dead, 0),
         )
 
 

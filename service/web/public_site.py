@@ -13,7 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_403_FORBIDDEN, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session
 
@@ -30,13 +30,12 @@ from service.news import queries as news_queries
 from service.news.models import NewsPost
 from service.news.schemas import MAX_BODY, PostCreate, PostUpdate
 from service.queries import MAX_SEARCH_LENGTH
-from service.rendering.i18n import N_
 from service.rendering.templates import render
 from service.web import views
 from service.web.accounts import signed_in
-from service.web.controller import Form, HtmlResponse, page, sign_in_page
+from service.web.controller import Form, HtmlResponse, page
 from service.web.language import reader_language
-from service.web.staff_access import coming_back
+from service.web.staff_access import staff
 
 NEWS_PAGE_SIZE = 50
 ATOM = "application/atom+xml"
@@ -78,8 +77,8 @@ class NewsPages(Controller):
         self, db: Db, request: Request[Any, Any, Any], slug: FromPath[str]
     ) -> HtmlResponse:
         viewer = signed_in(db, request)
-        staff = viewer is not None and viewer.is_staff
-        found = news_queries.get_post(db, slug, include_drafts=staff)
+        drafts = viewer is not None and viewer.is_staff
+        found = news_queries.get_post(db, slug, include_drafts=drafts)
         return page(request, viewer, "news/post.html", post=found, shown=_post_item(found, request))
 
 
@@ -120,43 +119,10 @@ def _problems(error: ValidationError) -> list[str]:
     return [f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors()]
 
 
-class NotStaff(Exception):
-    """A staff page asked for by someone signed out, or signed in but not staff."""
-
-    def __init__(self, viewer: Principal | None, refusal: str):
-        super().__init__(refusal)
-        self.viewer = viewer
-        self.refusal = refusal
-
-
-def _staff(
-    db: Session,
-    request: Request[Any, Any, Any],
-    refusal: str = N_("Writing news is for secretariat staff."),
-) -> Principal:
-    """The signed-in staff member; anyone else gets the sign-in page (`NotStaff`)."""
-    viewer = signed_in(db, request)
-    if viewer is None or not viewer.is_staff:
-        raise NotStaff(viewer, refusal)
-    return viewer
-
-
-def _sign_in_instead(request: Request[Any, Any, Any], exc: NotStaff) -> HtmlResponse:
-    """The sign-in page, saying why to someone signed in who is not staff."""
-    return sign_in_page(
-        request,
-        exc.viewer,
-        coming_back(request),
-        status_code=200 if exc.viewer is None else HTTP_403_FORBIDDEN,
-        error="" if exc.viewer is None else exc.refusal,
-    )
-
-
 class NewsEditorPages(Controller):
     """Staff write, publish, withdraw and delete posts (the API's operations, as forms)."""
 
     path = "/staff/news"
-    exception_handlers = {NotStaff: _sign_in_instead}
 
     def _editor(
         self,
@@ -180,7 +146,7 @@ class NewsEditorPages(Controller):
 
     @get(sync_to_thread=True, include_in_schema=False)
     def editor(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
-        viewer = _staff(db, request)
+        viewer = staff(db, request)
         return self._editor(db, request, viewer)
 
     @post(sync_to_thread=True, include_in_schema=False)
@@ -191,7 +157,7 @@ class NewsEditorPages(Controller):
         request: Request[Any, Any, Any],
         data: Annotated[PostForm, Form],
     ) -> Response[Any]:
-        viewer = _staff(db, request)
+        viewer = staff(db, request)
         try:
             wanted = PostCreate.model_validate(data.post_fields() | {"slug": data.slug or None})
         except ValidationError as error:
@@ -207,7 +173,7 @@ class NewsEditorPages(Controller):
         slug: FromPath[str],
         saved: FromQuery[bool] = False,
     ) -> HtmlResponse:
-        viewer = _staff(db, request)
+        viewer = staff(db, request)
         found = news_queries.get_post(db, slug, include_drafts=True)
         form = PostForm(
             title=found.title,
@@ -229,7 +195,7 @@ class NewsEditorPages(Controller):
         slug: FromPath[str],
         data: Annotated[PostForm, Form],
     ) -> Response[Any]:
-        viewer = _staff(db, request)
+        viewer = staff(db, request)
         try:
             changes = PostUpdate.model_validate(data.post_fields())
         except ValidationError as error:
@@ -249,13 +215,12 @@ class NewsEditorPages(Controller):
 
     @post("/{slug:str}/delete", sync_to_thread=True, include_in_schema=False)
     def delete(self, db: Db, request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[Any]:
-        _staff(db, request)
+        staff(db, request)
         news.delete_post(db, slug)
         return Redirect(path="/staff/news", status_code=303)
 
 
 LIBRARY_PAGE_SIZE = 100
-LIBRARY_STAFF_ONLY = N_("The library's upload page is for secretariat staff.")
 
 
 def _document_item(document: LibraryDocument, language: str) -> dict[str, Any]:
@@ -348,7 +313,6 @@ class LibraryEditorPages(Controller):
     """Staff upload documents, add adopted minutes' circulars, publish and remove them."""
 
     path = "/staff/library"
-    exception_handlers = {NotStaff: _sign_in_instead}
 
     def _editor(
         self,
@@ -382,7 +346,7 @@ class LibraryEditorPages(Controller):
     def editor(
         self, db: Db, request: Request[Any, Any, Any], saved: FromQuery[bool] = False
     ) -> HtmlResponse:
-        viewer = _staff(db, request, LIBRARY_STAFF_ONLY)
+        viewer = staff(db, request)
         return self._editor(db, request, viewer, saved=saved)
 
     @post(
@@ -397,7 +361,7 @@ class LibraryEditorPages(Controller):
         request: Request[Any, Any, Any],
         data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[Any]:
-        viewer = _staff(db, request, LIBRARY_STAFF_ONLY)
+        viewer = staff(db, request)
         try:
             fields = DocumentFields.model_validate(
                 {
@@ -430,7 +394,7 @@ class LibraryEditorPages(Controller):
         request: Request[Any, Any, Any],
         data: Annotated[CircularForm, Form],
     ) -> Response[Any]:
-        viewer = _staff(db, request, LIBRARY_STAFF_ONLY)
+        viewer = staff(db, request)
         wanted = FromCircular(circular_id=data.circular_id)
         library.add_circular(db, wanted, viewer.user_id, clock.now())
         return Redirect(path="/staff/library?saved=1", status_code=303)
@@ -444,7 +408,7 @@ class LibraryEditorPages(Controller):
         document_id: FromPath[int],
         data: Annotated[PublicForm, Form],
     ) -> Response[Any]:
-        _staff(db, request, LIBRARY_STAFF_ONLY)
+        staff(db, request)
         change = DocumentUpdate(public=data.public is not None)
         library.update_document(db, document_id, change, clock.now())
         return Redirect(path="/staff/library?saved=1", status_code=303)
@@ -453,7 +417,7 @@ class LibraryEditorPages(Controller):
     def delete(
         self, db: Db, request: Request[Any, Any, Any], document_id: FromPath[int]
     ) -> Response[Any]:
-        _staff(db, request, LIBRARY_STAFF_ONLY)
+        staff(db, request)
         library.delete_document(db, document_id)
         return Redirect(path="/staff/library", status_code=303)
 

@@ -16,13 +16,13 @@ from service.web.controller import (
     DelegatePages,
     PublicPages,
     SessionPages,
-    StaffPages,
     error_page,
 )
 from service.web.public_site import public_site_pages
 from service.web.review_pages import MinutesReviewPages
 from service.web.security import csrf_config
 from service.web.staff_access import StaffOnly, staff_only_page
+from service.web.staff_dashboard import StaffPages
 from service.web.staff_directory import BridgePages, DirectoryPages, OutboxPages
 from service.web.staff_planner import PlannerPages
 from service.web.staff_sessions import CircularDocuments, SessionManagement
