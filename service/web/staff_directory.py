@@ -16,6 +16,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, Parameter, QueryParameter
 from litestar.response import Redirect
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from service.auth.principal import Principal
@@ -36,6 +37,15 @@ LIST_LIMIT = 100
 DAYS_OFF_AHEAD = 365
 Offset = Annotated[int, Parameter(ge=0)]
 CountryCodeQuery = Annotated[str | None, Parameter(max_length=2)]
+
+
+class ImportForm(BaseModel):
+    """The import form as posted. A model rather than a bare `UploadFile`: Litestar fails (500)
+    on a bare one when the form comes without a file."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    data: UploadFile | None = None
 
 
 def _agency_names(db: Session) -> dict[int, str]:
@@ -174,14 +184,15 @@ class DirectoryPages(Controller):
         self,
         db: Db,
         request: Request[Any, Any, Any],
-        data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> HtmlResponse:
         """All or nothing, as `POST /api/v1/people/import`: a refused file is reported row by
         row and nothing is added."""
         viewer = await anyio.to_thread.run_sync(staff, db, request)
-        content = await data.read()
         try:
-            text = importer.decode_csv(content)
+            if data.data is None:
+                raise InvalidInput("Choose a CSV file to import.")
+            text = importer.decode_csv(await data.data.read())
             imported = await anyio.to_thread.run_sync(importer.import_people, db, text)
         except InvalidInput as exc:
             message = await anyio.to_thread.run_sync(refused, db, exc)

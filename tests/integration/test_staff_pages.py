@@ -402,6 +402,12 @@ def test_a_csv_import_reports_each_bad_row_and_imports_nothing(
     assert "1 people imported" in imported.text
 
 
+def test_an_import_without_a_file_is_told_so(officer: TestClient) -> None:
+    refused = officer.post("/staff/directory/import", data={"_csrf_token": form_token(officer)})
+    assert refused.status_code == 422
+    assert "Choose a CSV file to import." in refused.text
+
+
 def test_bridges_are_listed_without_their_settings(officer: TestClient, network: Network) -> None:
     page = officer.get("/staff/bridges")
     assert page.status_code == 200
