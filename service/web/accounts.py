@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 from sqlmodel import Session, select
 
 from service.auth.models import User
@@ -15,10 +15,22 @@ from service.auth.principal import Principal
 from service.auth.service import check_password
 
 SESSION_USER_KEY = "user_id"
+_VIEWER = "vdo_viewer"  # in the request's scope state
 
 
-def signed_in(db: Session, request: Request[Any, Any, Any]) -> Principal | None:
-    """The signed-in, still active user of this request, if any."""
+def signed_in(db: Session, request: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """The signed-in, still active user of this request, if any.
+
+    Looked up once a request and kept in its scope: the staff gate (`staff_access.staff_gate`)
+    looks before the handler does, in a session of its own."""
+    state = request.state
+    if _VIEWER not in state:
+        state[_VIEWER] = _look_up(db, request)
+    viewer: Principal | None = state[_VIEWER]
+    return viewer
+
+
+def _look_up(db: Session, request: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     user_id = request.session.get(SESSION_USER_KEY) if request.session else None
     if not isinstance(user_id, int):
         return None

@@ -35,7 +35,7 @@ from service.web import views
 from service.web.accounts import signed_in
 from service.web.controller import Form, HtmlResponse, page
 from service.web.language import reader_language
-from service.web.staff_access import staff
+from service.web.staff_access import staff, staff_gate
 
 NEWS_PAGE_SIZE = 50
 ATOM = "application/atom+xml"
@@ -123,6 +123,7 @@ class NewsEditorPages(Controller):
     """Staff write, publish, withdraw and delete posts (the API's operations, as forms)."""
 
     path = "/staff/news"
+    guards = [staff_gate]
 
     def _editor(
         self,
@@ -313,6 +314,7 @@ class LibraryEditorPages(Controller):
     """Staff upload documents, add adopted minutes' circulars, publish and remove them."""
 
     path = "/staff/library"
+    guards = [staff_gate]
 
     def _editor(
         self,

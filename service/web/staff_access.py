@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.status_codes import HTTP_403_FORBIDDEN
 from sqlmodel import Session
 
 from service.auth.principal import Principal
+from service.db import read_only
 from service.errors import DomainError
 from service.rendering.i18n import N_
 from service.web import staff_views
@@ -24,12 +27,20 @@ class StaffOnly(Exception):
         self.viewer = viewer
 
 
-def staff(db: Session, request: Request[Any, Any, Any]) -> Principal:
+def staff(db: Session, request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     """The signed-in staff member reading the page; `StaffOnly` for anyone else."""
     viewer = signed_in(db, request)
     if viewer is None or not viewer.is_staff:
         raise StaffOnly(viewer)
     return viewer
+
+
+def staff_gate(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """`staff` as the staff controllers' guard. Litestar runs guards before it reads the body:
+    someone the page is not for is sent to sign in, not told what is wrong with the form.
+    (The handler's own `staff` call then finds the viewer already looked up.)"""
+    with Session(read_only(connection.app.state.engine)) as db:
+        staff(db, connection)
 
 
 def coming_back(request: Request[Any, Any, Any]) -> str:

@@ -16,13 +16,14 @@ from service.scheduling.models import SessionStatus
 from service.web import views
 from service.web.controller import PAGE_LIMIT, HtmlResponse, page
 from service.web.language import reader_language
-from service.web.staff_access import staff
+from service.web.staff_access import staff, staff_gate
 
 DASHBOARD_DAYS = 14
 
 
 class StaffPages(Controller):
     path = "/staff"
+    guards = [staff_gate]
 
     @get(sync_to_thread=True, include_in_schema=False)
     def dashboard(self, db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> HtmlResponse:

@@ -31,7 +31,7 @@ from service.errors import DomainError, InvalidInput
 from service.queries import SearchText
 from service.web import staff_views
 from service.web.controller import HtmlResponse, page
-from service.web.staff_access import refused, staff
+from service.web.staff_access import refused, staff, staff_gate
 
 LIST_LIMIT = 100
 DAYS_OFF_AHEAD = 365
@@ -81,6 +81,7 @@ def _listing(
 
 class DirectoryPages(Controller):
     path = "/staff/directory"
+    guards = [staff_gate]
 
     @get(sync_to_thread=True, include_in_schema=False)
     def countries(self, db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> HtmlResponse:
@@ -208,6 +209,7 @@ class DirectoryPages(Controller):
 
 class BridgePages(Controller):
     path = "/staff/bridges"
+    guards = [staff_gate]
 
     @get(sync_to_thread=True, include_in_schema=False)
     def bridges(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
@@ -217,6 +219,7 @@ class BridgePages(Controller):
 
 class OutboxPages(Controller):
     path = "/staff/outbox"
+    guards = [staff_gate]
 
     @get(sync_to_thread=True, include_in_schema=False)
     def outbox(

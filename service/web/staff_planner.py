@@ -24,7 +24,7 @@ from service.scheduling.schemas import MAX_DURATION_MINUTES, SessionCreate
 from service.web import staff_views
 from service.web.controller import Form, HtmlResponse, page
 from service.web.forms import BrowserForm, parse_form
-from service.web.staff_access import refused, staff
+from service.web.staff_access import refused, staff, staff_gate
 from service.web.views import DEFAULT_ZONE
 
 PLANNER_DAYS = 14  # the window the planner opens with
@@ -123,6 +123,7 @@ def _planner_page(
 
 class PlannerPages(Controller):
     path = "/staff/planner"
+    guards = [staff_gate]
 
     @get(sync_to_thread=True, include_in_schema=False)
     def planner(self, db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> HtmlResponse:

@@ -61,7 +61,7 @@ from service.web.session_forms import (
     aware,
     datetime_input,
 )
-from service.web.staff_access import refused, staff
+from service.web.staff_access import refused, staff, staff_gate
 
 BLANK_AGENDA_ROWS = 2
 DONE = {
@@ -196,6 +196,7 @@ def _perform(
 
 class SessionManagement(Controller):
     path = "/staff/sessions/{session_id:int}"
+    guards = [staff_gate]
 
     @get(sync_to_thread=True, include_in_schema=False)
     def manage(

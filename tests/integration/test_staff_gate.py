@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from httpx import Response
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.testing import TestClient
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from tests.integration.web_client import PASSWORD, account, form_token, sign_in
@@ -31,12 +33,33 @@ def _staff_routes(app: Litestar, method: str) -> list[tuple[str, HTTPRouteHandle
     return sorted(found, key=lambda pair: pair[0])
 
 
+def _malformed(handler: HTTPRouteHandler) -> dict[str, str]:
+    """A body that the handler's form refuses: every field far too long, and not a number, a
+    date or a choice."""
+    model = handler.parsed_fn_signature.parameters["data"].annotation
+    assert isinstance(model, type), model
+    assert issubclass(model, BaseModel), model
+    return {info.alias or name: "x" * 20_000 for name, info in model.model_fields.items()}
+
+
 def _as(web: TestClient, engine: Engine, role: str | None) -> str:
     """Signs in as `role` (None: signed out); the form token to post with."""
     if role is not None:
         account(engine, f"{role}@gate.example", role)
         assert sign_in(web, f"{role}@gate.example", PASSWORD).status_code == 303
     return form_token(web)
+
+
+def _post(web: TestClient, path: str, body: dict[str, str], token: str) -> Response:
+    return web.post(path, data=body | {"_csrf_token": token}, follow_redirects=False)
+
+
+def _form_routes(web: TestClient) -> list[tuple[str, dict[str, str]]]:
+    return [
+        (path, _malformed(handler))
+        for path, handler in _staff_routes(web.app, "POST")
+        if "data" in handler.parsed_fn_signature.parameters
+    ]
 
 
 def test_a_delegate_gets_the_same_refusal_on_every_staff_page(
@@ -48,4 +71,31 @@ def test_a_delegate_gets_the_same_refusal_on_every_staff_page(
         answer = web.get(path, follow_redirects=False)
         if answer.status_code != 403 or REFUSAL not in answer.text:
             wrong.append(f"GET {path}: {answer.status_code} {answer.text[:120]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_forms_are_malformed_for_staff(web: TestClient, engine: Engine) -> None:
+    """The bodies of the tests below are refused as malformed, not for anything else."""
+    token = _as(web, engine, "secretariat")
+    for path, body in _form_routes(web):
+        answer = _post(web, path, body, token)
+        assert answer.status_code == 400, f"POST {path}: {answer.status_code}"
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "says"),
+    [(None, 200, 'action="/sign-in"'), ("delegate", 403, REFUSAL)],
+    ids=["signed-out", "delegate"],
+)
+def test_a_malformed_staff_form_is_refused_as_a_well_formed_one_is(
+    web: TestClient, engine: Engine, role: str | None, status: int, says: str
+) -> None:
+    """The gate comes before the form is read: someone the page is not for learns nothing of
+    the form's checks, and is sent to sign in."""
+    token = _as(web, engine, role)
+    wrong = []
+    for path, body in _form_routes(web):
+        answer = _post(web, path, body, token)
+        if answer.status_code != status or says not in answer.text:
+            wrong.append(f"POST {path}: {answer.status_code} {answer.text[:120]!r}")
     assert not wrong, "\n".join(wrong)
