@@ -80,6 +80,7 @@ def _planner_page(
             "countries": form.countries,
             "people": form.people,
             "viewer": viewer,
+            "memory": request.app.state.planner_memory,
         }
         try:
             plan = planner_service.plan(

@@ -18,6 +18,7 @@ from service.settings import Settings
 from tests.dates import MovableClock, iso, next_holiday, working_start
 from tests.integration.network import Network, book, build_network
 from tests.integration.outbox_world import queue_plain_emails
+from tests.integration.test_feeds_from_memory import statements_on
 from tests.integration.web_client import PASSWORD, account, form_token, sign_in
 
 pytestmark = pytest.mark.db
@@ -81,6 +82,21 @@ def test_the_planner_shows_the_grid_with_the_bridge_bookings_and_ranked_slots(
     assert starts, "slots to book"
     assert iso(taken).replace("Z", "+00:00") not in starts  # the bridge is taken then
     assert "Asia/Bangkok" in page.text
+
+
+def test_the_planner_page_plans_from_the_planner_memory(
+    officer: TestClient, network: Network, clock: MovableClock, engine: Engine
+) -> None:
+    """Asked again, the page reads no one's busy spans again, as the JSON API does not (the
+    grid's row of the bridge's bookings is read each time, by the API too)."""
+    query = _planner_query(network, clock) | {"people": [str(network.people["TH"])]}
+    first = officer.get("/staff/planner", params=query)
+    assert first.status_code == 200, first.text
+    with statements_on(engine) as statements:
+        again = officer.get("/staff/planner", params=query)
+    assert BOOK_BUTTON.findall(again.text) == BOOK_BUTTON.findall(first.text)
+    busy = ("person_unavailability", "session_participant")
+    assert [s for s in statements if any(table in s for table in busy)] == []
 
 
 def test_a_bad_planner_query_is_shown_on_the_page(
