@@ -62,12 +62,17 @@ def api_scope(scope: PageScope) -> Scope:
 
 
 class RescheduleForm(BrowserForm):
+    """`revision` is the session's as shown; `series_from` and `series_revision` are the
+    occurrence the whole series would be moved from, as it was when the page was shown."""
+
     revision: int
     start: datetime
     duration: int = Field(ge=5, le=MAX_DURATION_MINUTES)
     title: str = Field(min_length=1, max_length=300)
     scope: PageScope = PageScope.this
     acknowledge: bool = False
+    series_from: int | None = None
+    series_revision: int | None = None
 
 
 class CancelForm(BrowserForm):

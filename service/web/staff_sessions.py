@@ -9,6 +9,7 @@ their text in the editor, based on the newer revision, beside the revision saved
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -41,7 +42,7 @@ from service.minutes.schemas import MinutesContent
 from service.rendering.i18n import N_
 from service.scheduling import changes
 from service.scheduling import queries as sessions
-from service.scheduling.models import SessionStatus
+from service.scheduling.models import SessionStatus, VdoSession
 from service.scheduling.presenter import session_read
 from service.scheduling.schemas import SessionUpdate
 from service.web import views
@@ -64,6 +65,7 @@ from service.web.session_forms import (
 from service.web.staff_access import refused, staff, staff_gate
 
 BLANK_AGENDA_ROWS = 2
+SERIES_CHANGED = "The series changed since you read it; reload and try again."
 DONE = {
     "booked": N_("The session is booked; the invitations are on their way."),
     "rescheduled": N_("The session is rescheduled; the invitees are told."),
@@ -136,6 +138,7 @@ def _session_page(
         "staff/session.html",
         status_code=status_code,
         session=shown,
+        series_from=_first_to_come(db, session, request.app.state.clock.now()),
         done=DONE.get(done, ""),
         error=error,
         when=views.when(session.start_utc, session.organiser_zone, language),
@@ -163,6 +166,34 @@ def _session_page(
         kinds=list(CircularKind),
         circular_languages=list(Language),
     )
+
+
+def _first_to_come(db: Session, session: VdoSession, now: datetime) -> VdoSession | None:
+    """What moving the whole series would move from now; None outside a series, or when every
+    session of it has taken place."""
+    if session.series_id is None or session.status == SessionStatus.cancelled:
+        return None
+    try:
+        return changes.first_to_come(db, session.id or 0, now)
+    except Conflict:
+        return None
+
+
+def _series_start(
+    db: Session, shown: VdoSession, data: RescheduleForm, now: datetime
+) -> tuple[VdoSession, int]:
+    """The occurrence to move the whole series from, and its revision when the page was shown
+    (for `changes.reschedule` to check under the row's lock). Refused if another occurrence
+    is first now, or if the session shown changed since: the move is measured from its start.
+    Both rows are locked in start order, as `changes.reschedule` locks occurrences."""
+    first = changes.first_to_come(db, shown.id or 0, now)
+    if first.id != data.series_from or data.series_revision is None:
+        raise Conflict(SERIES_CHANGED)
+    for row in sorted({first.id: first, shown.id: shown}.values(), key=lambda s: s.start_utc):
+        sessions.get_session(db, row.id or 0, for_update=True)
+    if shown.revision != data.revision:
+        raise Conflict(SERIES_CHANGED)
+    return first, data.series_revision
 
 
 def _refused_page(
@@ -220,17 +251,17 @@ class SessionManagement(Controller):
     ) -> Response[Any]:
         def command(_: Principal) -> int | None:
             session = sessions.get_session(db, session_id)
-            target, start = session, aware(data.start, session.organiser_zone)
+            target, revision = session, data.revision
+            start = aware(data.start, session.organiser_zone)
             if data.scope == PageScope.series:
-                if data.revision != session.revision:
-                    raise Conflict("The session changed since you read it; reload and try again.")
+                target, revision = _series_start(db, session, data, clock.now())
                 # The same move, made from the series' first session still to come.
-                target = changes.first_to_come(db, session_id, clock.now())
                 start = target.start_utc + (start - session.start_utc)
             update = parse_form(
                 SessionUpdate,
                 {
-                    "revision": target.revision,
+                    # Checked by `changes.reschedule` under the row's lock, as the API's is.
+                    "revision": revision,
                     "start": start,
                     "duration_minutes": data.duration,
                     "title": data.title,

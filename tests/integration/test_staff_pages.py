@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email import message_from_string, policy
 
@@ -23,6 +24,7 @@ from tests.integration.web_client import PASSWORD, account, form_token, sign_in
 
 pytestmark = pytest.mark.db
 BOOK_BUTTON = re.compile(r'name="start" value="([^"]+)"')
+SERIES_INPUT = re.compile(r'name="(series_from|series_revision)" value="(\d+)"')
 START_INPUT = re.compile(
     r'id="change-start" name="start" type="datetime-local" required value="([^"]+)"'
 )
@@ -555,19 +557,7 @@ def test_moving_the_whole_series_moves_every_session_still_to_come(
 ) -> None:
     first, second, third = _weekly_series(officer, network, staff_headers, clock)
     clock.move_to(datetime.fromisoformat(str(first["end"])) + timedelta(hours=1))
-    start = datetime.fromisoformat(str(third["local_start"])) + timedelta(minutes=30)
-    moved = _post(
-        officer,
-        f"/staff/sessions/{third['id']}/reschedule",
-        {
-            "revision": third["revision"],
-            "title": "Weekly",
-            "start": f"{start:%Y-%m-%dT%H:%M}",
-            "duration": "60",
-            "scope": "series",
-            "acknowledge": "true",
-        },
-    )
+    moved = _move_series_half_an_hour(officer, third)
     assert moved.status_code == 303, moved.text
     after = {s["start"] for s in _series(officer, staff_headers) if s["status"] == "confirmed"}
     half_hour = timedelta(minutes=30)
@@ -575,6 +565,79 @@ def test_moving_the_whole_series_moves_every_session_still_to_come(
     for later in (second, third):
         shifted = datetime.fromisoformat(str(later["start"]).replace("Z", "+00:00")) + half_hour
         assert iso(shifted) in after
+
+
+def _move_series_half_an_hour(
+    officer: TestClient, shown: dict[str, object], before: Callable[[], object] = lambda: None
+) -> Response:
+    """The whole series moved half an hour later from `shown`'s page, as the page's form posts
+    it; `before` runs between showing the page and posting."""
+    page = officer.get(f"/staff/sessions/{shown['id']}").text
+    series = dict(SERIES_INPUT.findall(page))
+    start = datetime.fromisoformat(str(shown["local_start"])) + timedelta(minutes=30)
+    before()
+    return _post(
+        officer,
+        f"/staff/sessions/{shown['id']}/reschedule",
+        series
+        | {
+            "revision": str(shown["revision"]),
+            "title": "Weekly",
+            "start": f"{start:%Y-%m-%dT%H:%M}",
+            "duration": "60",
+            "scope": "series",
+            "acknowledge": "true",
+        },
+    )
+
+
+def test_moving_the_series_refuses_when_its_first_session_changed_meanwhile(
+    officer: TestClient, network: Network, staff_headers: dict[str, str], clock: MovableClock
+) -> None:
+    """The move starts at the first session still to come: an edit of that one since the page
+    was shown refuses the move, as an edit of the session shown does."""
+    first, second, third = _weekly_series(officer, network, staff_headers, clock)
+    clock.move_to(datetime.fromisoformat(str(first["end"])) + timedelta(hours=1))
+
+    def edit_second() -> None:
+        edited = officer.patch(
+            f"/api/v1/sessions/{second['id']}",
+            headers=staff_headers,
+            json={"revision": second["revision"], "title": "Weekly (edited)"},
+        )
+        assert edited.status_code == 200, edited.text
+
+    refused = _move_series_half_an_hour(officer, third, before=edit_second)
+    assert refused.status_code == 409, refused.text
+    assert "reload and try again" in refused.text
+    unmoved = {s["id"]: s["start"] for s in _series(officer, staff_headers)}
+    assert unmoved == {s["id"]: s["start"] for s in (first, second, third)}
+
+
+def test_a_reschedule_from_a_stale_page_is_refused(
+    officer: TestClient, session_id: int, staff_headers: dict[str, str]
+) -> None:
+    api = f"/api/v1/sessions/{session_id}"
+    shown = officer.get(api, headers=staff_headers).json()
+    edited = officer.patch(
+        api, headers=staff_headers, json={"revision": shown["revision"], "title": "Renamed"}
+    )
+    assert edited.status_code == 200, edited.text
+    stale = _post(
+        officer,
+        f"/staff/sessions/{session_id}/reschedule",
+        {
+            "revision": shown["revision"],
+            "title": "Budget talks (moved)",
+            "start": f"{datetime.fromisoformat(shown['local_start']):%Y-%m-%dT%H:%M}",
+            "duration": "45",
+            "scope": "this",
+            "acknowledge": "true",
+        },
+    )
+    assert stale.status_code == 409, stale.text
+    assert "changed since you read it" in stale.text
+    assert officer.get(api, headers=staff_headers).json()["title"] == "Renamed"
 
 
 def test_staff_forms_need_their_token_and_bad_posts_get_a_page(
