@@ -7,12 +7,14 @@ from functools import cache
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from service.auth.models import User
 from service.auth.passwords import hash_password, verify_and_update
 from service.auth.principal import Principal
 from service.auth.service import check_password
+from service.db import read_only
 
 SESSION_USER_KEY = "user_id"
 _VIEWER = "vdo_viewer"  # in the request's scope state
@@ -22,12 +24,27 @@ def signed_in(db: Session, request: ASGIConnection[Any, Any, Any, Any]) -> Princ
     """The signed-in, still active user of this request, if any.
 
     Looked up once a request and kept in its scope: the staff gate (`staff_access.staff_gate`)
-    looks before the handler does, in a session of its own."""
+    looks before the handler does, in a session of its own, and a refusal's page (`reader`)
+    shows the reader's own navigation without looking again."""
     state = request.state
     if _VIEWER not in state:
         state[_VIEWER] = _look_up(db, request)
     viewer: Principal | None = state[_VIEWER]
     return viewer
+
+
+def reader(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    """`signed_in` where no handler's session is at hand (a refusal's page): in a short session
+    of its own, when no page code looked the user up already. A refusal is still shown, as to
+    someone signed out, if the database cannot say who reads.
+
+    Exception handlers are synchronous, so this lookup (one row by its key, only for a reader
+    whose session names a user) runs on the event loop; refusals are rare enough for that."""
+    try:
+        with Session(read_only(connection.app.state.engine)) as db:
+            return signed_in(db, connection)
+    except SQLAlchemyError:
+        return None
 
 
 def _look_up(db: Session, request: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:

@@ -48,7 +48,7 @@ from service.scheduling.presenter import session_read
 from service.scheduling.schemas import Scope
 from service.settings import Settings
 from service.web import delegate_work, views
-from service.web.accounts import SESSION_USER_KEY, authenticate, signed_in
+from service.web.accounts import SESSION_USER_KEY, authenticate, reader, signed_in
 from service.web.language import LANGUAGE_COOKIE, reader_language
 from service.web.security import CSRF_FIELD, csrf_token, served_over_https
 
@@ -448,7 +448,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> HtmlResponse:
         raise exc
     return page(
         request,
-        None,
+        reader(request),
         "error.html",
         status_code=status,
         message=message,

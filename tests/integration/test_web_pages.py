@@ -161,3 +161,28 @@ def test_the_public_schedule_shows_sessions_without_joining_details(
     assert "/feeds/countries/TH.ics" in page.text
     remembered = web.get("/")
     assert '<option value="Asia/Jakarta" selected>' in remembered.text
+
+
+def test_refusal_pages_show_the_signed_in_readers_navigation(
+    web: TestClient, engine: Engine
+) -> None:
+    """Refused in the handler (404), by the CSRF check (403) and on reading the form (400):
+    each page is the reader's, with the staff's links and signing out."""
+    account(engine, "officer@example.org", "secretariat")
+    assert sign_in(web, "officer@example.org", PASSWORD).status_code == 303
+    token = form_token(web, "/")
+    refusals = {
+        404: web.get("/staff/sessions/999999"),
+        403: web.post("/me/calendar-link", data={}),
+        400: web.post("/sessions/1/answer", data={"answer": "perhaps", "_csrf_token": token}),
+    }
+    for status, refused in refusals.items():
+        assert refused.status_code == status, refused.text
+        assert "That did not work" in refused.text
+        assert "(officer@example.org)" in refused.text, status
+        assert 'href="/staff/planner"' in refused.text, status
+        assert 'href="/sign-in"' not in refused.text, status
+    web.cookies.clear()
+    signed_out = web.post("/me/calendar-link", data={})
+    assert signed_out.status_code == 403
+    assert 'href="/sign-in"' in signed_out.text
