@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from service.auth.principal import Principal
 from service.calendar import feeds, rsvp
+from service.clock import Clock
 from service.delivery.enqueue import enqueue_answer
 from service.dependencies import AppClock, Db
 from service.directory.service import get_person, list_countries
@@ -43,7 +44,7 @@ from service.minutes import access as minutes_access
 from service.rendering.i18n import LANGUAGE_NAMES, N_
 from service.rendering.templates import render
 from service.scheduling import queries as sessions
-from service.scheduling.models import SessionStatus
+from service.scheduling.models import SessionStatus, VdoSession
 from service.scheduling.presenter import session_read
 from service.scheduling.schemas import Scope
 from service.settings import Settings
@@ -113,6 +114,18 @@ def sign_in_page(
     )
 
 
+def coming_sessions(db: Session, clock: Clock, days: int) -> tuple[list[VdoSession], int]:
+    """The confirmed sessions of the next `days` days (at most PAGE_LIMIT), and how many."""
+    now = clock.now()
+    return sessions.list_sessions(
+        db,
+        start=now,
+        end=now + timedelta(days=days),
+        status=SessionStatus.confirmed,
+        limit=PAGE_LIMIT,
+    )
+
+
 class SignInForm(BaseModel):
     email: str = Field(default="", max_length=254)
     password: str = Field(default="", max_length=200)
@@ -143,14 +156,7 @@ class PublicPages(Controller):
     ) -> HtmlResponse:
         viewer = signed_in(db, request)
         reader_zone = views.chosen_zone(zone, request.cookies.get(views.ZONE_COOKIE))
-        now = clock.now()
-        rows, _ = sessions.list_sessions(
-            db,
-            start=now,
-            end=now + timedelta(days=SCHEDULE_DAYS),
-            status=SessionStatus.confirmed,
-            limit=PAGE_LIMIT,
-        )
+        rows, _ = coming_sessions(db, clock, SCHEDULE_DAYS)
         countries = sessions.countries_of(db, [row.id or 0 for row in rows])
         settings: Settings = request.app.state.settings
         all_countries = list_countries(db)

@@ -3,7 +3,6 @@ whether the outbox has mail it could not deliver."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -12,9 +11,8 @@ from service.delivery import service as delivery
 from service.delivery.models import MessageState
 from service.dependencies import AppClock, Db
 from service.scheduling import queries as sessions
-from service.scheduling.models import SessionStatus
 from service.web import views
-from service.web.controller import PAGE_LIMIT, HtmlResponse, page
+from service.web.controller import HtmlResponse, coming_sessions, page
 from service.web.language import reader_language
 from service.web.staff_access import staff, staff_gate
 
@@ -28,14 +26,7 @@ class StaffPages(Controller):
     @get(sync_to_thread=True, include_in_schema=False)
     def dashboard(self, db: Db, clock: AppClock, request: Request[Any, Any, Any]) -> HtmlResponse:
         viewer = staff(db, request)
-        now = clock.now()
-        rows, total = sessions.list_sessions(
-            db,
-            start=now,
-            end=now + timedelta(days=DASHBOARD_DAYS),
-            status=SessionStatus.confirmed,
-            limit=PAGE_LIMIT,
-        )
+        rows, total = coming_sessions(db, clock, DASHBOARD_DAYS)
         invitees = sessions.invitees_of(db, [row.id or 0 for row in rows])
         outbox = delivery.count_by_state(db)
         return page(

@@ -7,6 +7,7 @@ Thin handlers over the functions behind `/api/v1/countries`, `/agencies`, `/peop
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -56,13 +57,16 @@ def _agency_names(db: Session) -> dict[int, str]:
 def _listing(
     db: Session,
     request: Request[Any, Any, Any],
-    viewer: Principal,
     template: str,
-    found: tuple[list[Any], int],
+    listed: Callable[..., tuple[list[Any], int]],
+    country: str | None,
+    q: str | None,
     offset: int,
 ) -> HtmlResponse:
-    """A page of a filtered directory list, with links to the pages before and after it."""
-    rows, total = found
+    """A page of a filtered directory list (`listed`: the directory's `list_agencies` or
+    `list_people`), with links to the pages before and after it."""
+    viewer = staff(db, request)
+    rows, total = listed(db, country=country or None, q=q or None, limit=LIST_LIMIT, offset=offset)
     return page(
         request,
         viewer,
@@ -71,8 +75,8 @@ def _listing(
         total=total,
         agencies=_agency_names(db),
         countries=directory.list_countries(db),
-        country=request.query_params.get("country", ""),
-        q=request.query_params.get("q", ""),
+        country=country or "",
+        q=q or "",
         pages=staff_views.pages(
             request.url.path, dict(request.query_params), total, offset, LIST_LIMIT
         ),
@@ -129,11 +133,8 @@ class DirectoryPages(Controller):
         q: SearchText = None,
         offset: Offset = 0,
     ) -> HtmlResponse:
-        viewer = staff(db, request)
-        found = directory.list_agencies(
-            db, country=country or None, q=q or None, limit=LIST_LIMIT, offset=offset
-        )
-        return _listing(db, request, viewer, "staff/agencies.html", found, offset)
+        listed = directory.list_agencies
+        return _listing(db, request, "staff/agencies.html", listed, country, q, offset)
 
     @get("/people", sync_to_thread=True, include_in_schema=False)
     def people(
@@ -144,11 +145,8 @@ class DirectoryPages(Controller):
         q: SearchText = None,
         offset: Offset = 0,
     ) -> HtmlResponse:
-        viewer = staff(db, request)
-        found = directory.list_people(
-            db, country=country or None, q=q or None, limit=LIST_LIMIT, offset=offset
-        )
-        return _listing(db, request, viewer, "staff/people.html", found, offset)
+        listed = directory.list_people
+        return _listing(db, request, "staff/people.html", listed, country, q, offset)
 
     @get("/import", sync_to_thread=True, include_in_schema=False)
     def import_form(self, db: Db, request: Request[Any, Any, Any]) -> HtmlResponse:
