@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email import message_from_string, policy
 
@@ -11,7 +13,7 @@ import pytest
 from httpx import Response
 from litestar.testing import TestClient
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import col, select, text
 
 from service.db import session_scope
 from service.delivery.models import MessageState, OutboxMessage
@@ -610,6 +612,46 @@ def test_moving_the_series_refuses_when_its_first_session_changed_meanwhile(
     refused = _move_series_half_an_hour(officer, third, before=edit_second)
     assert refused.status_code == 409, refused.text
     assert "reload and try again" in refused.text
+    unmoved = {s["id"]: s["start"] for s in _series(officer, staff_headers)}
+    assert unmoved == {s["id"]: s["start"] for s in (first, second, third)}
+
+
+def _wait_until_a_request_waits_for_a_row_lock(engine: Engine) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + 20
+    with engine.connect() as looking:
+        while not looking.execute(waiting).scalar_one():
+            assert time.monotonic() < deadline, "the move never waited for the row lock"
+            time.sleep(0.05)
+            looking.rollback()  # a fresh snapshot for the next look
+
+
+def test_moving_the_series_waits_for_an_edit_of_the_session_shown_then_refuses(
+    officer: TestClient,
+    network: Network,
+    staff_headers: dict[str, str],
+    clock: MovableClock,
+    engine: Engine,
+) -> None:
+    """The session shown is edited (its row locked) while the move is under way: the move
+    waits for it and then refuses, rather than measure the move from a start since changed."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite serializes writers already")
+    first, second, third = _weekly_series(officer, network, staff_headers, clock)
+    clock.move_to(datetime.fromisoformat(str(first["end"])) + timedelta(hours=1))
+    with engine.connect() as other, ThreadPoolExecutor(1) as pool:
+        other.execute(
+            text("UPDATE vdo_session SET revision = revision + 1 WHERE id = :id"),
+            {"id": third["id"]},
+        )
+        moving = pool.submit(_move_series_half_an_hour, officer, third)
+        _wait_until_a_request_waits_for_a_row_lock(engine)
+        other.commit()
+        refused = moving.result(timeout=30)
+    assert refused.status_code == 409, refused.text
     unmoved = {s["id"]: s["start"] for s in _series(officer, staff_headers)}
     assert unmoved == {s["id"]: s["start"] for s in (first, second, third)}
 
