@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-BUDDHIST_ERA_OFFSET = 543
+from service.rendering.dates import buddhist_year
 
 THAI_MONTHS: tuple[str, ...] = (
     "มกราคม",
@@ -42,10 +42,6 @@ ENGLISH_MONTHS: tuple[str, ...] = (
 )
 
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-
-
-def buddhist_year(day: date) -> int:
-    return day.year + BUDDHIST_ERA_OFFSET
 
 
 def thai_digits(text: str) -> str:

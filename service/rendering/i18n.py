@@ -49,7 +49,8 @@ def translations(language: str) -> stdlib_gettext.NullTranslations:
     return Translations(compiled)
 
 
-def _language_of(context: Context) -> str:
+def language_of(context: Context) -> str:
+    """The language a template is rendered in: its `interface_language`, else English."""
     language = context.get("interface_language", DEFAULT_LANGUAGE)
     return language if isinstance(language, str) else DEFAULT_LANGUAGE
 
@@ -58,12 +59,12 @@ def _language_of(context: Context) -> str:
 def context_gettext(context: Context, message: str) -> str:
     """gettext for a template: the language is the render's `interface_language` variable, so
     one shared environment serves readers of every language at once."""
-    return translations(_language_of(context)).gettext(message)
+    return translations(language_of(context)).gettext(message)
 
 
 @pass_context
 def context_ngettext(context: Context, singular: str, plural: str, count: int) -> str:
-    return translations(_language_of(context)).ngettext(singular, plural, count)
+    return translations(language_of(context)).ngettext(singular, plural, count)
 
 
 def _ranked_tags(header: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from service.rendering.dates import written_for_reader
 from service.rendering.i18n import context_gettext, context_ngettext
 from service.rendering.markdown import render_markdown
 
@@ -48,6 +49,8 @@ def environment() -> Environment:
     )
     # User-written Markdown (circulars' bodies), sanitised to HTML.
     shared.filters["markdown"] = render_markdown
+    # Dates in the reader's language: `{{ day | written("EEE d MMM y") }}`.
+    shared.filters["written"] = written_for_reader
     return shared
 
 

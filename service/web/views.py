@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import pytz
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
 
 from service.calendar.rsvp import Answer
-from service.circulars.thai import buddhist_year
+from service.rendering.dates import written
 from service.rendering.i18n import N_
 from service.scheduling.models import PartStat, VdoSession
 
@@ -34,18 +33,11 @@ def local_time(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(pytz.timezone(zone))
 
 
-def _year(moment: date, language: str) -> str:
-    """The year as a date pattern: Thai readers count in the Buddhist Era (CE + 543), which
-    Babel's Thai locale does not print, so it goes in as quoted text."""
-    return f"'{buddhist_year(moment)}'" if language == "th" else "y"
-
-
 def when(moment: datetime, zone: str, language: str = "en") -> str:
     """e.g. "Tue 3 Dec 2026, 14:00 (Asia/Bangkok, +07)", day and month named in `language`
     ("อ. 3 ธ.ค. 2569, 14:00 (Asia/Bangkok, +07)" in Thai)."""
     local = local_time(moment, zone)
-    shown = format_datetime(local, f"EEE d MMM {_year(local, language)}, HH:mm", locale=language)
-    return f"{shown} ({zone}, {local:%Z})"
+    return f"{written(local, 'EEE d MMM y, HH:mm', language)} ({zone}, {local:%Z})"
 
 
 def minutes(session: VdoSession) -> int:
@@ -54,8 +46,7 @@ def minutes(session: VdoSession) -> int:
 
 def day(moment: datetime, zone: str, language: str = "en") -> str:
     """e.g. "3 December 2026" ("3 ธันวาคม 2569" in Thai), the day it was in `zone`."""
-    local = local_time(moment, zone)
-    return format_date(local, f"d MMMM {_year(local, language)}", locale=language)
+    return written(local_time(moment, zone).date(), "d MMMM y", language)
 
 
 def language_name(code: str, language: str = "en") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from service.rendering.templates import environment
 from service.web import views
 
 # 07:00 UTC on 1 December 2026: 14:00 in Bangkok, a Tuesday.
@@ -24,3 +25,9 @@ def test_the_year_is_the_one_in_the_readers_zone() -> None:
     new_year = datetime(2026, 12, 31, 20, 0, tzinfo=UTC)  # already 2027 in Bangkok
     assert views.day(new_year, "Asia/Bangkok", "th") == "1 มกราคม 2570"
     assert views.day(new_year, "UTC", "th") == "31 ธันวาคม 2569"
+
+
+def test_templates_write_dates_in_the_readers_language() -> None:
+    page = environment().from_string('{{ day | written("EEE d MMM y") }}')
+    assert page.render(day=MOMENT.date()) == "Tue 1 Dec 2026"
+    assert page.render(day=MOMENT.date(), interface_language="th") == "อ. 1 ธ.ค. 2569"
