@@ -448,6 +448,10 @@ def test_staff_retry_a_dead_message_from_the_outbox(
     page = officer.get("/staff/outbox", params={"state": "dead"})
     assert "550 no such user" in page.text
     assert page.text.count("Retry<span") == 1
+    assert "<td>Gave up</td>" in page.text
+    thai = officer.get("/staff/outbox", params={"state": "dead"}, headers={"Accept-Language": "th"})
+    assert "<td>ส่งไม่สำเร็จ</td>" in thai.text
+    assert "อีเมล," in thai.text  # the message's kind
     retried = _post(officer, f"/staff/outbox/{dead_id}/retry", {})
     assert retried.status_code == 303
     assert "will be sent again" in officer.get(retried.headers["location"]).text
