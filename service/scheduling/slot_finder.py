@@ -22,7 +22,8 @@ weighted minutes outside office hours first.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -30,6 +31,8 @@ from itertools import accumulate
 from math import gcd
 from operator import sub
 from typing import NamedTuple
+
+import pytz
 
 from service.directory.office_hours import format_minute
 from service.scheduling.availability import (
@@ -123,17 +126,21 @@ def find_common_slots(
     step: timedelta,
     bridge_busy: Iterable[Interval] = (),
     limit: int = 20,
+    timeline_of: Callable[[Participant, Span], Timeline] = Timeline,
 ) -> PlanResult:
     """The best `limit` slots of `duration` in the window; closest misses if none fits all.
 
     `bridge_busy` holds the bridge's existing bookings, each with the session title as reason.
+    `timeline_of` gives a participant's timeline over the window: a caller that plans the same
+    people again may pass one that remembers them, since a timeline depends on neither the
+    duration nor the step.
     """
     window = span_between(window_start, window_end)
     length, stride = _seconds(duration, "duration"), _seconds(step, "step")
     if limit < 1:
         raise ValueError("Ask for at least one slot.")
     _check_unique_keys(participants)
-    timelines = [Timeline(participant, window) for participant in participants]
+    timelines = [timeline_of(participant, window) for participant in participants]
     bridge = BlockIndex(
         [
             Block(*busy.span, Availability.UNAVAILABLE, f"busy with {busy.reason or 'a session'}")
@@ -254,7 +261,7 @@ def _closest_misses(
     immovable = _immovable_keys(list(_indexes(timelines, bridge)), first, count, length, stride)
     fewest = heapq.nsmallest(limit, immovable)[-1]
     candidates = [i for i, key in enumerate(immovable) if key <= fewest]
-    worst, total = _off_hours_ranks(timelines, candidates, first, count, length, stride)
+    worst, total = _off_hours_ranks(timelines, candidates, window, first, count, length, stride)
     # (immovable, worst, total) as one number per candidate, each part weighing more than the
     # next can add up to, so that sorting compares them in C.
     unit = (len(timelines) + 1) * NIGHT_WEIGHT * length + 1
@@ -311,6 +318,7 @@ def _immovable_keys(
 def _off_hours_ranks(
     timelines: Sequence[Timeline],
     candidates: Sequence[int],
+    window: Span,
     first: int,
     count: int,
     length: int,
@@ -326,7 +334,7 @@ def _off_hours_ranks(
     for timeline in timelines:
         calendar = timeline.participant.calendar
         if calendar not in by_calendar:
-            row = _calendar_costs(timeline, first, count, length, stride)
+            row = _calendar_costs(calendar, window, first, count, length, stride)
             by_calendar[calendar] = list(map(row.__getitem__, candidates))
         columns.append(by_calendar[calendar])
     if not columns:
@@ -337,76 +345,74 @@ def _off_hours_ranks(
 
 
 def _calendar_costs(
-    timeline: Timeline, first: int, count: int, length: int, stride: int
+    calendar: WorkCalendar, window: Span, first: int, count: int, length: int, stride: int
 ) -> list[int]:
-    """Per start of the plan, the weighted seconds outside the timeline's office hours."""
-    calendar = timeline.participant.calendar
-    day, last_day = timeline.days
-    skip = (first - _first_aligned(off_hours_on(calendar, day).start, stride)) // stride
-    row: list[int] = []
-    while day <= last_day and len(row) < skip + count:
-        row.extend(_day_costs(calendar, day, length, stride))
-        day += timedelta(days=1)
-    return row[skip : skip + count]
+    """Per start of the plan, the weighted seconds outside the calendar's office hours.
+
+    Each cost is the difference of two running totals (`_off_hours_running`), taken for all the
+    starts at once by slicing.
+    """
+    # Every whole-minute duration and step lands on minute edges, so minute cells let one
+    # running total serve every duration asked over the window.
+    cell = gcd(length, stride, 60)
+    running = _off_hours_running(calendar, window, cell)
+    begin = (first - _cell_origin(window, cell)) // cell
+    per_start, per_session = stride // cell, length // cell
+    stop = begin + count * per_start
+    return list(
+        map(
+            sub,
+            running[begin + per_session : stop + per_session : per_start],
+            running[begin:stop:per_start],
+        )
+    )
 
 
-# Cached like the day schedules: a calendar's day costs the same in every plan that covers it,
-# and weighing every start anew for every calendar would be most of a plan's work.
-@lru_cache(maxsize=1 << 12)
-def _day_costs(calendar: WorkCalendar, day: date, length: int, stride: int) -> tuple[int, ...]:
-    """The weighted seconds outside office hours of each aligned start on a local day."""
-    local_day = off_hours_on(calendar, day)
-    first = _first_aligned(local_day.start, stride)
-    count = max(0, -(-(local_day.end - first) // stride))  # the starts before the day ends
-    if not count:
-        return ()
-    spans = list(local_day.off_hours)
-    last_end = first + (count - 1) * stride + length
-    following = local_day
-    while following.end < last_end:  # sessions that run into the next days
+def _cell_origin(window: Span, cell: int) -> int:
+    return window[0] - window[0] % cell
+
+
+# Cached per window rather than per duration, so that a new duration over the same weeks only
+# slices. An entry is one machine integer per cell (320 KB for four weeks of minutes, 1 MB for
+# the longest window) and nothing for the garbage collector to walk.
+@lru_cache(maxsize=64)
+def _off_hours_running(calendar: WorkCalendar, window: Span, cell: int) -> array[int]:
+    """The weighted seconds outside office hours from the window's start (floored to a cell) to
+    each cell edge up to its end.
+
+    A span fills its whole cells in one slice assignment (spans do not overlap) and adds its part
+    of the cells at its two ends by hand.
+    """
+    origin = _cell_origin(window, cell)
+    cells = [0] * -(-(window[1] - origin) // cell)
+    last = origin + len(cells) * cell
+    tz = pytz.timezone(calendar.zone)
+    day = from_epoch(origin).astimezone(tz).date()
+    last_day = from_epoch(last - 1).astimezone(tz).date()
+    while day <= last_day:
+        for span in off_hours_on(calendar, day).off_hours:
+            start, end = max(span.start, origin), min(span.end, last)
+            if start >= end:
+                continue
+            weight = _minute_weight(span)
+            low, high = -(-(start - origin) // cell), (end - origin) // cell  # the whole cells
+            if low > high:  # within one cell
+                cells[high] += weight * (end - start)
+                continue
+            if low < high:
+                cells[low:high] = [weight * cell] * (high - low)
+            if start < origin + low * cell:
+                cells[low - 1] += weight * (origin + low * cell - start)
+            if end > origin + high * cell:
+                cells[high] += weight * (end - origin - high * cell)
         day += timedelta(days=1)
-        following = off_hours_on(calendar, day)
-        spans.extend(following.off_hours)
-    return tuple(_off_hours_costs(spans, first, count, length, stride))
+    return array("q", accumulate(cells, initial=0))
 
 
 def _minute_weight(span: OffHoursSpan) -> int:
     if span.at_night:
         return NIGHT_WEIGHT
     return DAY_OFF_WEIGHT if span.day_off else WORKING_DAY_WEIGHT
-
-
-def _off_hours_costs(
-    spans: Sequence[OffHoursSpan], first: int, count: int, length: int, stride: int
-) -> list[int]:
-    """Per start, the weighted seconds of [start, start + length) outside office hours.
-
-    Time is cut into cells of gcd(length, stride) seconds from the first start, so that every
-    session begins and ends on a cell edge: a running total over the cells then gives each start's
-    cost as one subtraction. A span fills its whole cells in one slice assignment (spans do not
-    overlap) and adds its part of the cells at its two ends by hand.
-    """
-    cell = gcd(length, stride)
-    cells = [0] * ((count - 1) * stride // cell + length // cell)
-    last = first + len(cells) * cell
-    for span in spans:
-        start, end = max(span.start, first), min(span.end, last)
-        if start >= end:
-            continue
-        weight = _minute_weight(span)
-        low, high = -(-(start - first) // cell), (end - first) // cell  # the whole cells
-        if low > high:  # within one cell
-            cells[high] += weight * (end - start)
-            continue
-        if low < high:
-            cells[low:high] = [weight * cell] * (high - low)
-        if start < first + low * cell:
-            cells[low - 1] += weight * (first + low * cell - start)
-        if end > first + high * cell:
-            cells[high] += weight * (end - first - high * cell)
-    running = [0, *accumulate(cells)]
-    per_start, per_session = stride // cell, length // cell
-    return list(map(sub, running[per_session::per_start], running[: count * per_start : per_start]))
 
 
 class _LocalTime(NamedTuple):
