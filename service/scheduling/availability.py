@@ -74,6 +74,10 @@ class Availability(StrEnum):
     HOLIDAY = "holiday", 4
 
 
+# Misses nobody can be asked to accept, whatever the hour: the planner ranks them below any time
+# outside office hours.
+IMMOVABLE = frozenset({Availability.UNAVAILABLE, Availability.HOLIDAY})
+
 # The local night: asking someone to meet then is far worse than early or late in their day.
 NIGHT_START_HOUR = 22
 NIGHT_END_HOUR = 6
@@ -197,6 +201,12 @@ class BlockIndex:
         # Running maximum of block ends: lets a lookup stop walking back once nothing earlier
         # can reach the asked-for time, even past long overlapping leave blocks.
         self._reach = list(accumulate((block.end for block in self.blocks), max))
+
+    @cached_property
+    def immovable(self) -> tuple[Block, ...]:
+        """The blocks in `IMMOVABLE` statuses, mildest first; worked out once, since the
+        planner keeps timelines for the questions that follow."""
+        return tuple(sorted((b for b in self.blocks if b.status in IMMOVABLE), key=block_severity))
 
     def overlapping(self, span: Span) -> Iterator[Block]:
         """Blocks that share time with [start, end)."""

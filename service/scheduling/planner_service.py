@@ -73,7 +73,10 @@ class PlannerMemory:
     countries: CounterCache[str, Participant] = field(default_factory=CounterCache)
     people: CounterCache[PersonKey, Participant] = field(default_factory=CounterCache)
     bridges: CounterCache[BridgeKey, list[Interval]] = field(default_factory=CounterCache)
-    timelines: CounterCache[TimelineKey, Timeline] = field(default_factory=CounterCache)
+    # A timeline holds a block per break, evening and leave: a few hundred, so fewer are kept.
+    timelines: CounterCache[TimelineKey, Timeline] = field(
+        default_factory=lambda: CounterCache(512)
+    )
     plans: CounterCache[PlanKey, PlanOut] = field(default_factory=lambda: CounterCache(256))
 
 

@@ -45,7 +45,6 @@ from service.scheduling.availability import (
     Timeline,
     WorkCalendar,
     WorkingDay,
-    block_severity,
     clock_text,
     describe,
     off_hours_on,
@@ -60,8 +59,6 @@ from service.scheduling.intervals import (
 
 EDGE_MARGIN = timedelta(minutes=30)  # closer than this to opening or closing time is flagged
 BRIDGE_LABEL = "Bridge"
-# Misses nobody can be asked to accept, whatever the hour: they rank below any time off.
-IMMOVABLE = frozenset({Availability.UNAVAILABLE, Availability.HOLIDAY})
 # What a minute outside office hours weighs when ranking misses (see `OffHours` for the kinds):
 # a night minute ten times an early or late one, a weekend or holiday afternoon in between.
 WORKING_DAY_WEIGHT, DAY_OFF_WEIGHT, NIGHT_WEIGHT = 1, 2, 10
@@ -289,18 +286,17 @@ def _immovable_keys(
 ) -> list[int]:
     """Per start, the immovable misses as one number: how many, then how severe.
 
-    A block marks the run of starts it overlaps in one slice assignment, milder blocks first so
-    that each index's worst one wins.
+    A block marks the run of starts it overlaps in one slice assignment, milder blocks first (as
+    `BlockIndex.immovable` keeps them) so that each index's worst one wins.
     """
     # Each miss weighs more than all severities together could add up to.
     miss_weight = (len(indexes) + 1) * max(status.severity for status in Availability)
     rows = []
     for index in indexes:
-        blocks = [block for block in index.blocks if block.status in IMMOVABLE]
-        if not blocks:
+        if not index.immovable:
             continue
         row = [0] * count
-        for block in sorted(blocks, key=block_severity):
+        for block in index.immovable:
             # Starts s with s < block.end and s + length > block.start; compared by hand
             # rather than with min/max, which cost more at thousands of blocks per plan.
             low = (block.start - length - first) // stride + 1
