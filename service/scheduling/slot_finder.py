@@ -258,7 +258,7 @@ def _closest_misses(
     immovable = _immovable_keys(list(_indexes(timelines, bridge)), first, count, length, stride)
     fewest = heapq.nsmallest(limit, immovable)[-1]
     candidates = [i for i, key in enumerate(immovable) if key <= fewest]
-    worst, total = _off_hours_ranks(timelines, candidates, window, first, count, length, stride)
+    worst, total = _off_hours_ranks(timelines, candidates, window, first, length, stride)
     # (immovable, worst, total) as one number per candidate, each part weighing more than the
     # next can add up to, so that sorting compares them in C.
     unit = (len(timelines) + 1) * NIGHT_WEIGHT * length + 1
@@ -316,22 +316,30 @@ def _off_hours_ranks(
     candidates: Sequence[int],
     window: Span,
     first: int,
-    count: int,
     length: int,
     stride: int,
 ) -> tuple[list[int], list[int]]:
     """For the candidate starts, the worst participant's and the total weighted time off.
 
-    Worked out once per work calendar (people in one office share their hours), then only the
-    candidates' values are combined across calendars.
+    A candidate's time off is the difference of a calendar's running total (see
+    `_off_hours_running`) at its end and at its start: looked up for the candidates alone, once
+    per work calendar (people in one office share their hours), then combined across calendars.
     """
+    # Every whole-minute duration and step lands on minute edges, so minute cells let one
+    # running total serve every duration asked over the window.
+    cell = gcd(length, stride, 60)
+    offset = first - _cell_origin(window, cell)
+    begins = [(offset + i * stride) // cell for i in candidates]
+    ends = [begin + length // cell for begin in begins]
     by_calendar: dict[WorkCalendar, list[int]] = {}
     columns = []
     for timeline in timelines:
         calendar = timeline.participant.calendar
         if calendar not in by_calendar:
-            row = _calendar_costs(calendar, window, first, count, length, stride)
-            by_calendar[calendar] = list(map(row.__getitem__, candidates))
+            running = _off_hours_running(calendar, window, cell)
+            by_calendar[calendar] = list(
+                map(sub, map(running.__getitem__, ends), map(running.__getitem__, begins))
+            )
         columns.append(by_calendar[calendar])
     if not columns:
         return [0] * len(candidates), [0] * len(candidates)
@@ -340,37 +348,13 @@ def _off_hours_ranks(
     return worst, list(map(sum, zip(*columns, strict=True)))
 
 
-def _calendar_costs(
-    calendar: WorkCalendar, window: Span, first: int, count: int, length: int, stride: int
-) -> list[int]:
-    """Per start of the plan, the weighted seconds outside the calendar's office hours.
-
-    Each cost is the difference of two running totals (`_off_hours_running`), taken for all the
-    starts at once by slicing.
-    """
-    # Every whole-minute duration and step lands on minute edges, so minute cells let one
-    # running total serve every duration asked over the window.
-    cell = gcd(length, stride, 60)
-    running = _off_hours_running(calendar, window, cell)
-    begin = (first - _cell_origin(window, cell)) // cell
-    per_start, per_session = stride // cell, length // cell
-    stop = begin + count * per_start
-    return list(
-        map(
-            sub,
-            running[begin + per_session : stop + per_session : per_start],
-            running[begin:stop:per_start],
-        )
-    )
-
-
 def _cell_origin(window: Span, cell: int) -> int:
     return window[0] - window[0] % cell
 
 
 # Cached per window rather than per duration, so that a new duration over the same weeks only
-# slices. An entry is one machine integer per cell (320 KB for four weeks of minutes, 1 MB for
-# the longest window) and nothing for the garbage collector to walk.
+# looks values up. An entry is one machine integer per cell (320 KB for four weeks of minutes,
+# 1 MB for the longest window) and nothing for the garbage collector to walk.
 @lru_cache(maxsize=64)
 def _off_hours_running(calendar: WorkCalendar, window: Span, cell: int) -> array[int]:
     """The weighted seconds outside office hours from the window's start (floored to a cell) to
