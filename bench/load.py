@@ -495,6 +495,9 @@ def main() -> None:
             cases = [
                 c for c in cases_of(network, feed_etag) if not args.only or c.slug in args.only
             ]
+            unknown = set(args.only or ()) - {c.slug for c in cases}
+            if unknown:
+                raise SystemExit(f"no such case: {', '.join(sorted(unknown))}")
             answers = record_answers(service_url, cases, network)
             ceiling, ceiling_url = start_ceiling(answers, Path(folder))
             try:
