@@ -336,6 +336,7 @@ class Timeline:
             ]
         )
         self.index = BlockIndex(blocks)
+        self.window = window
         self.days = (first_day, last_day)
         self._midnights = midnights
         self.working_days: tuple[WorkingDay, ...] = tuple(working_days)
@@ -349,6 +350,12 @@ class Timeline:
             for year in range(first_day.year, last_day.year + 1)
             if official is not None and not official.confirms(year)
         )
+
+    @cached_property
+    def free_spans(self) -> list[Span]:
+        """The parts of the window no block covers; worked out once, since the planner keeps
+        timelines for the questions that follow."""
+        return self.index.free_spans(self.window)
 
     def working_day_of(self, span: Span) -> WorkingDay | None:
         """The working day whose opening hours contain [start, end), if any."""
@@ -433,9 +440,7 @@ def free_intervals(
 ) -> list[Interval]:
     """When the participant can meet within [window_start, window_end), as UTC intervals."""
     window = span_between(window_start, window_end)
-    return [
-        Interval.from_span(span) for span in Timeline(participant, window).index.free_spans(window)
-    ]
+    return [Interval.from_span(span) for span in Timeline(participant, window).free_spans]
 
 
 def status_during(participant: Participant, start: datetime, end: datetime) -> ParticipantStatus:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 from math import gcd
 from operator import sub
 from typing import NamedTuple
@@ -198,11 +198,10 @@ def _common_free_spans(
 ) -> list[Span]:
     """Where everyone, and the bridge, is free for at least `length` seconds."""
     common = [window]
-    for index in _indexes(timelines, bridge):
+    everyone = (timeline.free_spans for timeline in timelines)
+    for free in chain(everyone, [bridge.free_spans(window)]):
         common = [
-            (start, end)
-            for start, end in intersect_spans(common, index.free_spans(window))
-            if end - start >= length
+            (start, end) for start, end in intersect_spans(common, free) if end - start >= length
         ]
         if not common:  # stop early: one participant with no time in common settles it
             break
