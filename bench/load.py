@@ -474,6 +474,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8, help="per wrk run")
     parser.add_argument("--workers", type=int, default=1, help="`vdo serve --workers`")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="CASE",
+        help="only these cases, by slug (feed, feed-304, public, planner, planner-new, sessions, "
+        "booking); RESULTS.md is then left as it is",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -485,7 +492,12 @@ def main() -> None:
         service, service_url = start_service(url, args.workers)
         try:
             feed_etag = httpx.get(service_url + network.feed_path).headers["etag"]
-            cases = cases_of(network, feed_etag)
+            cases = [
+                c for c in cases_of(network, feed_etag) if not args.only or c.slug in args.only
+            ]
+            unknown = set(args.only or ()) - {c.slug for c in cases}
+            if unknown:
+                raise SystemExit(f"no such case: {', '.join(sorted(unknown))}")
             answers = record_answers(service_url, cases, network)
             ceiling, ceiling_url = start_ceiling(answers, Path(folder))
             try:
@@ -510,8 +522,9 @@ def main() -> None:
         finally:
             service.terminate()
             service.wait()
-    write_results(args.output, rows, args.seconds, args.workers, started, machine)
-    print(args.output.read_text())
+    if not args.only:  # a partial run leaves RESULTS.md as it is; its lines above tell
+        write_results(args.output, rows, args.seconds, args.workers, started, machine)
+        print(args.output.read_text())
 
 
 if __name__ == "__main__":

@@ -74,6 +74,10 @@ class Availability(StrEnum):
     HOLIDAY = "holiday", 4
 
 
+# Misses nobody can be asked to accept, whatever the hour: the planner ranks them below any time
+# outside office hours.
+IMMOVABLE = frozenset({Availability.UNAVAILABLE, Availability.HOLIDAY})
+
 # The local night: asking someone to meet then is far worse than early or late in their day.
 NIGHT_START_HOUR = 22
 NIGHT_END_HOUR = 6
@@ -197,6 +201,12 @@ class BlockIndex:
         # Running maximum of block ends: lets a lookup stop walking back once nothing earlier
         # can reach the asked-for time, even past long overlapping leave blocks.
         self._reach = list(accumulate((block.end for block in self.blocks), max))
+
+    @cached_property
+    def immovable(self) -> tuple[Block, ...]:
+        """The blocks in `IMMOVABLE` statuses, mildest first; worked out once, since the
+        planner keeps timelines for the questions that follow."""
+        return tuple(sorted((b for b in self.blocks if b.status in IMMOVABLE), key=block_severity))
 
     def overlapping(self, span: Span) -> Iterator[Block]:
         """Blocks that share time with [start, end)."""
@@ -326,6 +336,7 @@ class Timeline:
             ]
         )
         self.index = BlockIndex(blocks)
+        self.window = window
         self.days = (first_day, last_day)
         self._midnights = midnights
         self.working_days: tuple[WorkingDay, ...] = tuple(working_days)
@@ -339,6 +350,12 @@ class Timeline:
             for year in range(first_day.year, last_day.year + 1)
             if official is not None and not official.confirms(year)
         )
+
+    @cached_property
+    def free_spans(self) -> list[Span]:
+        """The parts of the window no block covers; worked out once, since the planner keeps
+        timelines for the questions that follow."""
+        return self.index.free_spans(self.window)
 
     def working_day_of(self, span: Span) -> WorkingDay | None:
         """The working day whose opening hours contain [start, end), if any."""
@@ -423,9 +440,7 @@ def free_intervals(
 ) -> list[Interval]:
     """When the participant can meet within [window_start, window_end), as UTC intervals."""
     window = span_between(window_start, window_end)
-    return [
-        Interval.from_span(span) for span in Timeline(participant, window).index.free_spans(window)
-    ]
+    return [Interval.from_span(span) for span in Timeline(participant, window).free_spans]
 
 
 def status_during(participant: Participant, start: datetime, end: datetime) -> ParticipantStatus:

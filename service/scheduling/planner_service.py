@@ -3,6 +3,7 @@ runs the pure slot finder."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -11,9 +12,9 @@ from sqlmodel import Session
 from service.calendar.change_counter import ChangeCounter, CounterCache
 from service.conferencing.service import get_bridge
 from service.errors import invalid_field
-from service.scheduling.availability import Availability, Participant
+from service.scheduling.availability import Availability, Participant, Timeline
 from service.scheduling.disclosure import Viewer, may_see_leave_reason
-from service.scheduling.intervals import Interval
+from service.scheduling.intervals import Interval, Span
 from service.scheduling.participants import (
     bridge_bookings,
     country_participant,
@@ -42,6 +43,8 @@ MAX_PEOPLE = 100
 PersonKey = tuple[int, datetime, datetime, bool]
 # A bridge's bookings: which bridge, over which window.
 BridgeKey = tuple[int, datetime, datetime]
+# A participant's timeline: whose (the participant's key), over which window.
+TimelineKey = tuple[str, Span]
 # A planner question: countries, people (with whether their leave reasons are shown), window,
 # duration, step, bridge and limit.
 PlanKey = tuple[
@@ -62,12 +65,18 @@ class PlannerMemory:
     the current change counter (which leave, agency, directory and calendar changes raise too),
     so that a new planner question costs about what the slot finder costs; and the answers
     themselves, so that the same question asked again (a page reloaded, several people
-    planning the same meeting) costs nothing until something changes."""
+    planning the same meeting) costs nothing until something changes. Participants' timelines
+    over a window (their blocks, day by day) are kept too: they do not depend on the duration
+    or step, so a new question over the same weeks skips building them."""
 
     counter: ChangeCounter
     countries: CounterCache[str, Participant] = field(default_factory=CounterCache)
     people: CounterCache[PersonKey, Participant] = field(default_factory=CounterCache)
     bridges: CounterCache[BridgeKey, list[Interval]] = field(default_factory=CounterCache)
+    # A timeline holds a block per break, evening and leave: a few hundred, so fewer are kept.
+    timelines: CounterCache[TimelineKey, Timeline] = field(
+        default_factory=lambda: CounterCache(512)
+    )
     plans: CounterCache[PlanKey, PlanOut] = field(default_factory=lambda: CounterCache(256))
 
 
@@ -150,6 +159,23 @@ def _bridge_busy(
     return memory.bridges.store(counter, {key: bridge_bookings(db, bridge_id, start, end)})[key]
 
 
+def _remembered_timeline(
+    memory: PlannerMemory, counter: int
+) -> Callable[[Participant, Span], Timeline]:
+    """A participant's timeline over a window, from memory when it was built for this very
+    participant: one person's key may stand for two participants (whether the viewer may read
+    the reasons for their leave), so the one kept is checked by identity."""
+
+    def timeline_of(participant: Participant, window: Span) -> Timeline:
+        key = (participant.key, window)
+        known = memory.timelines.lookup(counter, [key]).get(key)
+        if known is not None and known.participant is participant:
+            return known
+        return memory.timelines.store(counter, {key: Timeline(participant, window)})[key]
+
+    return timeline_of
+
+
 def plan(
     db: Session,
     *,
@@ -211,21 +237,28 @@ def _plan(
 ) -> PlanOut:
     participants = _participants(db, countries, people, start, end, viewer, memory)
     busy = _bridge_busy(db, bridge_id, start, end, memory) if bridge_id else []
+    timeline_of = (
+        _remembered_timeline(memory, memory.counter.current(db.connection()))
+        if memory
+        else Timeline
+    )
     try:
-        result = find_common_slots(participants, start, end, duration, step, busy, limit)
+        result = find_common_slots(
+            participants, start, end, duration, step, busy, limit, timeline_of
+        )
     except ValueError as exc:
         raise invalid_field("planner", str(exc)) from None
     return PlanOut(
         all_constraints_met=result.all_constraints_met,
         slots_found=result.slots_found,
-        slots=[
+        slots=tuple(
             SlotOut(
                 start=slot.start,
                 end=slot.end,
                 score=round(slot.score, 1),
-                hard_problems=list(slot.hard_problems),
-                soft_problems=list(slot.soft_problems),
-                participants=[
+                hard_problems=slot.hard_problems,
+                soft_problems=slot.soft_problems,
+                participants=tuple(
                     SlotParticipantOut(
                         key=p.key,
                         label=p.label,
@@ -234,13 +267,13 @@ def _plan(
                         local_end=p.local_end,
                         status=p.status.value,
                         detail=p.detail,
-                        soft_problems=list(p.soft_problems),
+                        soft_problems=p.soft_problems,
                     )
                     for p in slot.participants
-                ],
+                ),
             )
             for slot in result.slots
-        ],
+        ),
     )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+from msgspec import Meta, Struct
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from service.request_body import CountryCode, RequestBody, ZoneName
@@ -149,7 +150,13 @@ class UnavailabilityRead(BaseModel):
     reason: str | None = Field(description="Only for staff and the person; null for others")
 
 
-class SlotParticipantOut(BaseModel):
+# The planner's answer is a tree of msgspec structs rather than pydantic models: hundreds of
+# participant-slots are made for every new question, and structs build and encode as JSON in C.
+# Frozen, with tuples, and untracked by the garbage collector (gc=False; a tree has no cycles),
+# so that the answers the planner keeps in memory give a full collection nothing to walk.
+
+
+class SlotParticipantOut(Struct, frozen=True, gc=False):
     key: str
     label: str
     zone: str
@@ -157,24 +164,25 @@ class SlotParticipantOut(BaseModel):
     local_end: datetime
     status: str
     detail: str
-    soft_problems: list[str]
+    soft_problems: tuple[str, ...]
 
 
-class SlotOut(BaseModel):
+class SlotOut(Struct, frozen=True, gc=False):
     start: datetime
     end: datetime
     score: float
-    participants: list[SlotParticipantOut]
-    hard_problems: list[str]
-    soft_problems: list[str]
+    participants: tuple[SlotParticipantOut, ...]
+    hard_problems: tuple[str, ...]
+    soft_problems: tuple[str, ...]
 
 
-class PlanOut(BaseModel):
-    all_constraints_met: bool = Field(
-        description="False: no slot suits everyone; these are the closest, with the reasons"
-    )
+class PlanOut(Struct, frozen=True, gc=False):
+    all_constraints_met: Annotated[
+        bool,
+        Meta(description="False: no slot suits everyone; these are the closest, with the reasons"),
+    ]
     slots_found: int
-    slots: list[SlotOut]
+    slots: tuple[SlotOut, ...]
 
 
 class GridCellOut(BaseModel):

@@ -22,14 +22,17 @@ weighted minutes outside office hours first.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 from math import gcd
 from operator import sub
 from typing import NamedTuple
+
+import pytz
 
 from service.directory.office_hours import format_minute
 from service.scheduling.availability import (
@@ -42,7 +45,6 @@ from service.scheduling.availability import (
     Timeline,
     WorkCalendar,
     WorkingDay,
-    block_severity,
     clock_text,
     describe,
     off_hours_on,
@@ -57,8 +59,6 @@ from service.scheduling.intervals import (
 
 EDGE_MARGIN = timedelta(minutes=30)  # closer than this to opening or closing time is flagged
 BRIDGE_LABEL = "Bridge"
-# Misses nobody can be asked to accept, whatever the hour: they rank below any time off.
-IMMOVABLE = frozenset({Availability.UNAVAILABLE, Availability.HOLIDAY})
 # What a minute outside office hours weighs when ranking misses (see `OffHours` for the kinds):
 # a night minute ten times an early or late one, a weekend or holiday afternoon in between.
 WORKING_DAY_WEIGHT, DAY_OFF_WEIGHT, NIGHT_WEIGHT = 1, 2, 10
@@ -123,17 +123,21 @@ def find_common_slots(
     step: timedelta,
     bridge_busy: Iterable[Interval] = (),
     limit: int = 20,
+    timeline_of: Callable[[Participant, Span], Timeline] = Timeline,
 ) -> PlanResult:
     """The best `limit` slots of `duration` in the window; closest misses if none fits all.
 
     `bridge_busy` holds the bridge's existing bookings, each with the session title as reason.
+    `timeline_of` gives a participant's timeline over the window: a caller that plans the same
+    people again may pass one that remembers them, since a timeline depends on neither the
+    duration nor the step.
     """
     window = span_between(window_start, window_end)
     length, stride = _seconds(duration, "duration"), _seconds(step, "step")
     if limit < 1:
         raise ValueError("Ask for at least one slot.")
     _check_unique_keys(participants)
-    timelines = [Timeline(participant, window) for participant in participants]
+    timelines = [timeline_of(participant, window) for participant in participants]
     bridge = BlockIndex(
         [
             Block(*busy.span, Availability.UNAVAILABLE, f"busy with {busy.reason or 'a session'}")
@@ -194,11 +198,10 @@ def _common_free_spans(
 ) -> list[Span]:
     """Where everyone, and the bridge, is free for at least `length` seconds."""
     common = [window]
-    for index in _indexes(timelines, bridge):
+    everyone = (timeline.free_spans for timeline in timelines)
+    for free in chain(everyone, [bridge.free_spans(window)]):
         common = [
-            (start, end)
-            for start, end in intersect_spans(common, index.free_spans(window))
-            if end - start >= length
+            (start, end) for start, end in intersect_spans(common, free) if end - start >= length
         ]
         if not common:  # stop early: one participant with no time in common settles it
             break
@@ -254,7 +257,7 @@ def _closest_misses(
     immovable = _immovable_keys(list(_indexes(timelines, bridge)), first, count, length, stride)
     fewest = heapq.nsmallest(limit, immovable)[-1]
     candidates = [i for i, key in enumerate(immovable) if key <= fewest]
-    worst, total = _off_hours_ranks(timelines, candidates, first, count, length, stride)
+    worst, total = _off_hours_ranks(timelines, candidates, window, first, length, stride)
     # (immovable, worst, total) as one number per candidate, each part weighing more than the
     # next can add up to, so that sorting compares them in C.
     unit = (len(timelines) + 1) * NIGHT_WEIGHT * length + 1
@@ -282,18 +285,17 @@ def _immovable_keys(
 ) -> list[int]:
     """Per start, the immovable misses as one number: how many, then how severe.
 
-    A block marks the run of starts it overlaps in one slice assignment, milder blocks first so
-    that each index's worst one wins.
+    A block marks the run of starts it overlaps in one slice assignment, milder blocks first (as
+    `BlockIndex.immovable` keeps them) so that each index's worst one wins.
     """
     # Each miss weighs more than all severities together could add up to.
     miss_weight = (len(indexes) + 1) * max(status.severity for status in Availability)
     rows = []
     for index in indexes:
-        blocks = [block for block in index.blocks if block.status in IMMOVABLE]
-        if not blocks:
+        if not index.immovable:
             continue
         row = [0] * count
-        for block in sorted(blocks, key=block_severity):
+        for block in index.immovable:
             # Starts s with s < block.end and s + length > block.start; compared by hand
             # rather than with min/max, which cost more at thousands of blocks per plan.
             low = (block.start - length - first) // stride + 1
@@ -311,23 +313,32 @@ def _immovable_keys(
 def _off_hours_ranks(
     timelines: Sequence[Timeline],
     candidates: Sequence[int],
+    window: Span,
     first: int,
-    count: int,
     length: int,
     stride: int,
 ) -> tuple[list[int], list[int]]:
     """For the candidate starts, the worst participant's and the total weighted time off.
 
-    Worked out once per work calendar (people in one office share their hours), then only the
-    candidates' values are combined across calendars.
+    A candidate's time off is the difference of a calendar's running total (see
+    `_off_hours_running`) at its end and at its start: looked up for the candidates alone, once
+    per work calendar (people in one office share their hours), then combined across calendars.
     """
+    # Every whole-minute duration and step lands on minute edges, so minute cells let one
+    # running total serve every duration asked over the window.
+    cell = gcd(length, stride, 60)
+    offset = first - _cell_origin(window, cell)
+    begins = [(offset + i * stride) // cell for i in candidates]
+    ends = [begin + length // cell for begin in begins]
     by_calendar: dict[WorkCalendar, list[int]] = {}
     columns = []
     for timeline in timelines:
         calendar = timeline.participant.calendar
         if calendar not in by_calendar:
-            row = _calendar_costs(timeline, first, count, length, stride)
-            by_calendar[calendar] = list(map(row.__getitem__, candidates))
+            running = _off_hours_running(calendar, window, cell)
+            by_calendar[calendar] = list(
+                map(sub, map(running.__getitem__, ends), map(running.__getitem__, begins))
+            )
         columns.append(by_calendar[calendar])
     if not columns:
         return [0] * len(candidates), [0] * len(candidates)
@@ -336,77 +347,51 @@ def _off_hours_ranks(
     return worst, list(map(sum, zip(*columns, strict=True)))
 
 
-def _calendar_costs(
-    timeline: Timeline, first: int, count: int, length: int, stride: int
-) -> list[int]:
-    """Per start of the plan, the weighted seconds outside the timeline's office hours."""
-    calendar = timeline.participant.calendar
-    day, last_day = timeline.days
-    skip = (first - _first_aligned(off_hours_on(calendar, day).start, stride)) // stride
-    row: list[int] = []
-    while day <= last_day and len(row) < skip + count:
-        row.extend(_day_costs(calendar, day, length, stride))
-        day += timedelta(days=1)
-    return row[skip : skip + count]
+def _cell_origin(window: Span, cell: int) -> int:
+    return window[0] - window[0] % cell
 
 
-# Cached like the day schedules: a calendar's day costs the same in every plan that covers it,
-# and weighing every start anew for every calendar would be most of a plan's work.
-@lru_cache(maxsize=1 << 12)
-def _day_costs(calendar: WorkCalendar, day: date, length: int, stride: int) -> tuple[int, ...]:
-    """The weighted seconds outside office hours of each aligned start on a local day."""
-    local_day = off_hours_on(calendar, day)
-    first = _first_aligned(local_day.start, stride)
-    count = max(0, -(-(local_day.end - first) // stride))  # the starts before the day ends
-    if not count:
-        return ()
-    spans = list(local_day.off_hours)
-    last_end = first + (count - 1) * stride + length
-    following = local_day
-    while following.end < last_end:  # sessions that run into the next days
+# Cached per window rather than per duration, so that a new duration over the same weeks only
+# looks values up. An entry is one machine integer per cell (320 KB for four weeks of minutes,
+# 1 MB for the longest window) and nothing for the garbage collector to walk.
+@lru_cache(maxsize=64)
+def _off_hours_running(calendar: WorkCalendar, window: Span, cell: int) -> array[int]:
+    """The weighted seconds outside office hours from the window's start (floored to a cell) to
+    each cell edge up to its end.
+
+    A span fills its whole cells in one slice assignment (spans do not overlap) and adds its part
+    of the cells at its two ends by hand.
+    """
+    origin = _cell_origin(window, cell)
+    cells = [0] * -(-(window[1] - origin) // cell)
+    last = origin + len(cells) * cell
+    tz = pytz.timezone(calendar.zone)
+    day = from_epoch(origin).astimezone(tz).date()
+    last_day = from_epoch(last - 1).astimezone(tz).date()
+    while day <= last_day:
+        for span in off_hours_on(calendar, day).off_hours:
+            start, end = max(span.start, origin), min(span.end, last)
+            if start >= end:
+                continue
+            weight = _minute_weight(span)
+            low, high = -(-(start - origin) // cell), (end - origin) // cell  # the whole cells
+            if low > high:  # within one cell
+                cells[high] += weight * (end - start)
+                continue
+            if low < high:
+                cells[low:high] = [weight * cell] * (high - low)
+            if start < origin + low * cell:
+                cells[low - 1] += weight * (origin + low * cell - start)
+            if end > origin + high * cell:
+                cells[high] += weight * (end - origin - high * cell)
         day += timedelta(days=1)
-        following = off_hours_on(calendar, day)
-        spans.extend(following.off_hours)
-    return tuple(_off_hours_costs(spans, first, count, length, stride))
+    return array("q", accumulate(cells, initial=0))
 
 
 def _minute_weight(span: OffHoursSpan) -> int:
     if span.at_night:
         return NIGHT_WEIGHT
     return DAY_OFF_WEIGHT if span.day_off else WORKING_DAY_WEIGHT
-
-
-def _off_hours_costs(
-    spans: Sequence[OffHoursSpan], first: int, count: int, length: int, stride: int
-) -> list[int]:
-    """Per start, the weighted seconds of [start, start + length) outside office hours.
-
-    Time is cut into cells of gcd(length, stride) seconds from the first start, so that every
-    session begins and ends on a cell edge: a running total over the cells then gives each start's
-    cost as one subtraction. A span fills its whole cells in one slice assignment (spans do not
-    overlap) and adds its part of the cells at its two ends by hand.
-    """
-    cell = gcd(length, stride)
-    cells = [0] * ((count - 1) * stride // cell + length // cell)
-    last = first + len(cells) * cell
-    for span in spans:
-        start, end = max(span.start, first), min(span.end, last)
-        if start >= end:
-            continue
-        weight = _minute_weight(span)
-        low, high = -(-(start - first) // cell), (end - first) // cell  # the whole cells
-        if low > high:  # within one cell
-            cells[high] += weight * (end - start)
-            continue
-        if low < high:
-            cells[low:high] = [weight * cell] * (high - low)
-        if start < first + low * cell:
-            cells[low - 1] += weight * (first + low * cell - start)
-        if end > first + high * cell:
-            cells[high] += weight * (end - first - high * cell)
-    running = [0, *accumulate(cells)]
-    per_start, per_session = stride // cell, length // cell
-    return list(map(sub, running[per_session::per_start], running[: count * per_start : per_start]))
 
 
 class _LocalTime(NamedTuple):

@@ -80,6 +80,22 @@ def test_other_delegates_see_when_someone_is_away_but_not_why(
         assert {cell["status"] for cell in grid["rows"][0]["cells"]} == {"unavailable"}
 
 
+def test_a_colleague_planning_after_staff_still_sees_no_reason(
+    client: TestClient,
+    world: CalendarNetwork,
+    leave_day: str,
+    engine: Engine,
+    staff_headers: dict[str, str],
+) -> None:
+    """The planner keeps participants' timelines for the next question; the colleague's
+    participant, whose leave carries no reason, must not be planned with the staff's."""
+    path = f"/api/v1/planner?from={leave_day}&to={leave_day}&people={world.anan}&duration="
+    colleague = headers_of_person(engine, world.somchai)
+    assert REASON in client.get(path + "60", headers=staff_headers).text
+    assert REASON not in client.get(path + "45", headers=colleague).text
+    assert REASON in client.get(path + "30", headers=staff_headers).text
+
+
 def test_staff_and_the_person_themselves_see_the_reason(
     client: TestClient,
     world: CalendarNetwork,

@@ -10,6 +10,9 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from service.db import session_scope, utcnow
+from service.scheduling import planner_service
+from service.scheduling.availability import Participant, Timeline
+from service.scheduling.intervals import Span
 from service.scheduling.models import SessionStatus, VdoSession
 from service.scheduling.reservations import RESERVATION_LIFETIME, release_stale_reservations
 from tests.dates import ALL_MEMBERS, MovableClock, iso, working_start
@@ -108,3 +111,28 @@ def test_a_released_reservation_frees_its_slot_for_the_planner(
     with session_scope(engine) as db:
         release_stale_reservations(db)
     assert iso(everyone) in _starts(client, staff_headers, query)
+
+
+def test_a_new_duration_plans_with_the_timelines_already_built(
+    client: TestClient,
+    staff_headers: dict[str, str],
+    network: Network,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built: list[str] = []
+
+    def counted(participant: Participant, window: Span) -> Timeline:
+        built.append(participant.key)
+        return Timeline(participant, window)
+
+    monkeypatch.setattr(planner_service, "Timeline", counted)
+    day = working_start(client.app.state.clock, ["TH", "SG"]).date()
+    query = (
+        f"countries=TH,SG&people={network.people['TH']}&from={day}"
+        f"&to={day + timedelta(days=6)}&bridge={network.bridge_id}&duration="
+    )
+    first = _starts(client, staff_headers, query + "60")
+    assert sorted(built) == ["country:SG", "country:TH", f"person:{network.people['TH']}"]
+    assert _starts(client, staff_headers, query + "45") != first  # answered afresh
+    assert _starts(client, staff_headers, query + "60&step=30") != first
+    assert len(built) == 3

@@ -1,20 +1,23 @@
 from __future__ import annotations
 
 import functools
+import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import pytz
 
+from service.directory.reference import MEMBER_STATES
 from service.scheduling.availability import (
     NIGHT_END_HOUR,
     NIGHT_START_HOUR,
     Availability,
     OffHours,
+    Timeline,
     status_during,
 )
-from service.scheduling.intervals import Interval
+from service.scheduling.intervals import Interval, span_between, to_epoch
 from service.scheduling.slot_finder import day_grid, find_common_slots
 
 HOUR = timedelta(hours=1)
@@ -392,3 +395,85 @@ def test_closest_misses_agree_with_a_minute_by_minute_oracle(
             minutes = list(_oracle_minute_costs(spec, slot.start, slot.end))
             assert p.off_hours.total == 60 * len(minutes)
             assert p.off_hours.night == 60 * minutes.count(10)
+
+
+# Zones with half- and quarter-hour offsets, and with DST changes of an hour and of half an hour
+# inside the windows below.
+_ODD_ZONES = ("Asia/Yangon", "Asia/Kathmandu", "America/St_Johns", "Australia/Lord_Howe",
+              "Europe/Helsinki", "America/New_York")  # fmt: skip
+
+
+def _brute_force_keys(participants, bridge_busy, span):
+    """A start's rank worked out alone: each participant's timeline over this session only.
+
+    (immovable misses, how badly), the worst and the total weighted seconds off, as the planner
+    ranks its closest misses; and whether every participant is working and the bridge free.
+    """
+    statuses, costs = [], []
+    for participant in participants:
+        timeline = Timeline(participant, span)
+        statuses.append(timeline.status_of(span).status)
+        off = timeline.off_hours(span)
+        costs.append(off.working_day + 2 * off.day_off + 10 * off.night)
+    if any(busy.span[0] < span[1] and span[0] < busy.span[1] for busy in bridge_busy):
+        statuses.append(Availability.UNAVAILABLE)  # the bridge, however many bookings clash
+    immovable = [s for s in statuses if s in (Availability.UNAVAILABLE, Availability.HOLIDAY)]
+    key = (len(immovable), sum(s.severity for s in immovable)), max(costs), sum(costs)
+    return key, all(s is Availability.WORKING for s in statuses)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_plans_agree_with_each_start_worked_out_alone(seed, member) -> None:
+    """Random participants, leave, windows, durations and steps (some of whole seconds only):
+    the slots meeting every constraint are the right ones, and the closest misses ranked right."""
+    rng = random.Random(seed)  # noqa: S311 - a test's inputs, not a secret
+    codes = rng.sample([state.code for state in MEMBER_STATES], rng.randint(1, 4))
+    participants = [
+        member(code, zone=rng.choice(_ODD_ZONES)) if rng.random() < 0.4 else member(code)
+        for code in codes
+    ]
+    # Around the northern autumn DST change, and a Lord Howe one (05 Apr 2026).
+    start = rng.choice((utc(2026, 10, 23), utc(2026, 11, 29), utc(2026, 4, 2)))
+    start += timedelta(minutes=rng.randrange(0, 24 * 60, 5), seconds=30 * (seed % 4 < 2))
+    end = start + timedelta(hours=rng.randint(10, 72))
+
+    def anytime() -> datetime:
+        return start + timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
+
+    participants = [
+        replace(p, unavailable=tuple(
+            Interval(moment, moment + timedelta(minutes=rng.randint(10, 600)), "leave")
+            for moment in sorted(anytime() for _ in range(rng.randint(0, 3)))
+        ))
+        for p in participants
+    ]  # fmt: skip
+    bridge_busy = [Interval(m, m + timedelta(minutes=rng.randint(15, 180)), "Board")
+                   for m in (anytime() for _ in range(rng.randint(0, 3)))]  # fmt: skip
+    if seed % 2:  # the bridge taken throughout: every start a miss, ranked by the hours off
+        bridge_busy.append(Interval(start, end, "Summit"))
+    if seed % 3 == 0:  # neither a whole minute: cells of seconds
+        length, step = timedelta(seconds=rng.randint(300, 9000)), timedelta(seconds=1170)
+    else:
+        length = timedelta(minutes=rng.choice((30, 45, 60, 61, 97, 100, 240, 629, 720)))
+        step = timedelta(minutes=rng.choice((5, 15, 40, 60)))
+    result = find_common_slots(participants, start, end, length, step, bridge_busy, limit=1000)
+
+    window = span_between(start, end)
+    seconds, stride = int(length.total_seconds()), int(step.total_seconds())
+    first = -(-window[0] // stride) * stride
+    keys = {
+        at: _brute_force_keys(participants, bridge_busy, (at, at + seconds))
+        for at in range(first, window[1] - seconds + 1, stride)
+    }
+    fitting = [at for at, (_, fits) in keys.items() if fits]
+    assert result.slots_found == len(fitting)
+    assert result.all_constraints_met == bool(fitting)
+    offered = [to_epoch(slot.start) for slot in result.slots]
+    if fitting:  # all of them, as the limit is above the number of starts
+        assert sorted(offered) == fitting
+    else:
+        assert [keys[at][0] for at in offered] == sorted(key for key, _ in keys.values())
+        for slot in result.slots:
+            for p, spec in zip(slot.participants, participants, strict=True):
+                span = (to_epoch(slot.start), to_epoch(slot.end))
+                assert p.off_hours == Timeline(spec, span).off_hours(span)
