@@ -36,7 +36,7 @@ def _engine(settings: Settings) -> Engine:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
+    from service.app import served_app
 
     if args.workers > 1 and make_url(settings.database_url).get_backend_name() != "postgresql":
         err.print("several worker processes need PostgreSQL (VDO_DATABASE_URL=postgresql://...)")
@@ -56,14 +56,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # of feed and answer links; uvicorn's access log would write them in plain text.
     if args.workers == 1:
         uvicorn.run(
-            create_app(settings), host=args.host, port=args.port, log_level="info", access_log=False
+            served_app(settings), host=args.host, port=args.port, log_level="info", access_log=False
         )
         return 0
     # Each process builds its own application from the same environment; they share nothing
     # but the database (see README, "Scaling").
     print(f"{args.workers} processes on one port", flush=True)
     uvicorn.run(
-        "service.app:create_app",
+        "service.app:served_app",
         factory=True,
         workers=args.workers,
         host=args.host,
