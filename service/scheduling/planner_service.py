@@ -297,7 +297,7 @@ def grid(
         rows = day_grid(participants, day, cell_minutes)
     except ValueError as exc:
         raise invalid_field("cell", str(exc)) from None
-    bridge_rows = [_bridge_row(db, bridge_id, start, cell_minutes)] if bridge_id else []
+    bridge_rows = [_bridge_row(db, bridge_id, start, cell_minutes, memory)] if bridge_id else []
     return GridOut(
         day=day.isoformat(),
         rows=[
@@ -317,10 +317,16 @@ def grid(
     )
 
 
-def _bridge_row(db: Session, bridge_id: int, day_start: datetime, cell_minutes: int) -> GridRowOut:
+def _bridge_row(
+    db: Session,
+    bridge_id: int,
+    day_start: datetime,
+    cell_minutes: int,
+    memory: PlannerMemory | None,
+) -> GridRowOut:
     bridge = get_bridge(db, bridge_id)
     cell = timedelta(minutes=cell_minutes)
-    booked = bridge_bookings(db, bridge_id, day_start, day_start + timedelta(days=1))
+    booked = _bridge_busy(db, bridge_id, day_start, day_start + timedelta(days=1), memory)
     out = []
     for index in range(24 * 60 // cell_minutes):
         start = day_start + index * cell

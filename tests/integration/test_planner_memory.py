@@ -50,6 +50,19 @@ def test_repeated_requests_read_no_busy_spans_again(
     assert not [s for s in statements if "FROM vdo_session" in s]
 
 
+def test_the_day_grid_recalls_the_bridges_bookings(
+    client: TestClient, staff_headers: dict[str, str], network: Network, engine: Engine
+) -> None:
+    day = working_start(client.app.state.clock, ["TH"]).date()
+    path = f"/api/v1/planner/day?day={day}&countries=TH&bridge={network.bridge_id}"
+    first = client.get(path, headers=staff_headers)
+    assert first.status_code == 200, first.text
+    assert first.json()["rows"][-1]["key"] == f"bridge:{network.bridge_id}"
+    with statements_on(engine) as statements:
+        assert client.get(path, headers=staff_headers).json() == first.json()
+    assert not [s for s in statements if "FROM vdo_session" in s]
+
+
 def test_new_leave_and_bookings_are_planned_with_at_once(
     client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
 ) -> None:
