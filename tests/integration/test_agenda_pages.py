@@ -247,3 +247,23 @@ def test_a_paper_is_attached_only_to_an_item_of_the_page_session(
     refused = _upload(web, other_session, items[0], "paper.pdf", PDF)
     assert refused.status_code == 404
     assert all(not item["documents"] for item in _agenda(web, staff_headers, session_id)["items"])
+
+
+def test_a_form_without_a_file_is_told_to_choose_one(
+    web: TestClient, engine: Engine, staff_headers: dict[str, str], session_id: int
+) -> None:
+    items = _save_agenda(web, staff_headers, session_id)
+    _signed_in_as(web, engine, "officer@example.org", None)
+    token = form_token(web, f"/staff/sessions/{session_id}")
+    path = f"/staff/sessions/{session_id}/agenda/items/{items[0]}/papers"
+    # As a browser sends a form whose file was not chosen: the part, with no name and no bytes.
+    no_file = web.post(path, data={"_csrf_token": token}, files={"file": ("", b"")})
+    assert no_file.status_code == 422, no_file.text
+    assert "file: is empty" in no_file.text
+    # A text field where the file should be: a malformed form, refused as such.
+    as_text = web.post(
+        path, data={"_csrf_token": token, "file": "paper.pdf"}, files={"other": ("", b"")}
+    )
+    assert as_text.status_code == 400
+    assert as_text.headers["content-type"].startswith("text/html")
+    assert all(not item["documents"] for item in _agenda(web, staff_headers, session_id)["items"])
