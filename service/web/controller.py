@@ -41,12 +41,14 @@ from service.http.abuse_limits import (
     client_of,
 )
 from service.minutes import access as minutes_access
+from service.minutes import documents
+from service.minutes import queries as minutes_queries
 from service.rendering.i18n import LANGUAGE_NAMES, N_
 from service.rendering.templates import render
 from service.scheduling import queries as sessions
 from service.scheduling.models import SessionStatus, VdoSession
 from service.scheduling.presenter import session_read
-from service.scheduling.schemas import Scope
+from service.scheduling.schemas import Scope, SessionRead
 from service.settings import Settings
 from service.web import delegate_work, views
 from service.web.accounts import SESSION_USER_KEY, authenticate, reader, signed_in
@@ -276,6 +278,36 @@ class PublicPages(Controller):
         return Redirect(path="/", status_code=303)
 
 
+def _seen(
+    db: Session, request: Request[Any, Any, Any], session_id: int
+) -> tuple[Principal, VdoSession, SessionRead] | HtmlResponse:
+    """The reader, the session and what they see of it, if they may see it: staff and its
+    invitees. Anyone else gets the page saying so: to sign in and come back here (telling
+    someone signed out nothing, not even whether the session exists), not found, not invited.
+    One rule for the session page and its papers."""
+    viewer = signed_in(db, request)
+    if viewer is None:
+        return sign_in_page(request, None, request.url.path)
+    try:
+        session = sessions.get_session(db, session_id)
+    except NotFound:
+        return page(request, viewer, "not_found.html", status_code=HTTP_404_NOT_FOUND)
+    shown = session_read(db, session, viewer)
+    invited = {attendee.person_id for attendee in shown.attendees}
+    if not (viewer.is_staff or viewer.person_id in invited):
+        return sign_in_page(
+            request,
+            viewer,
+            request.url.path,
+            status_code=HTTP_403_FORBIDDEN,
+            error=N_(
+                "You are signed in, but not invited to this session. "
+                "Sign in with the account the invite was sent to."
+            ),
+        )
+    return viewer, session, shown
+
+
 class SessionPages(Controller):
     """The session URL every invite prints, for its invitees and the secretariat."""
 
@@ -289,27 +321,10 @@ class SessionPages(Controller):
         session_id: FromPath[int],
         answered: FromQuery[bool] = False,
     ) -> HtmlResponse:
-        viewer = signed_in(db, request)
-        if viewer is None:
-            # Whether or not it exists: the page tells nothing to someone not signed in.
-            return sign_in_page(request, None, request.url.path)
-        try:
-            session = sessions.get_session(db, session_id)
-        except NotFound:
-            return page(request, viewer, "not_found.html", status_code=HTTP_404_NOT_FOUND)
-        shown = session_read(db, session, viewer)
-        invited = {attendee.person_id for attendee in shown.attendees}
-        if not (viewer.is_staff or viewer.person_id in invited):
-            return sign_in_page(
-                request,
-                viewer,
-                request.url.path,
-                status_code=HTTP_403_FORBIDDEN,
-                error=N_(
-                    "You are signed in, but not invited to this session. "
-                    "Sign in with the account the invite was sent to."
-                ),
-            )
+        seen = _seen(db, request, session_id)
+        if isinstance(seen, Response):
+            return seen
+        viewer, session, shown = seen
         mine = next((a for a in shown.attendees if a.person_id == viewer.person_id), None)
         language = reader_language(request)
         return page(
@@ -328,6 +343,29 @@ class SessionPages(Controller):
             scope=(Scope.following if session.series_id is not None else Scope.this).value,
             answered=answered,
             cancelled=session.status == SessionStatus.cancelled,
+            agenda=minutes_queries.agenda_read(db, session_id),
+            file_kind=views.file_kind,
+            file_size=views.file_size,
+        )
+
+    @get("/papers/{document_id:int}", sync_to_thread=True, include_in_schema=False)
+    def paper(
+        self,
+        db: Db,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        document_id: FromPath[int],
+    ) -> Response[Any]:
+        """A paper of the agenda, for whoever may see the session page: the page's counterpart
+        of `GET /api/v1/sessions/{id}/agenda/documents/{document_id}`."""
+        seen = _seen(db, request, session_id)
+        if isinstance(seen, Response):
+            return seen
+        found = minutes_queries.document(db, session_id, document_id)
+        return Response(
+            found.content,
+            media_type=found.media_type,
+            headers={"Content-Disposition": documents.disposition(found.filename)},
         )
 
     @post("/answer", sync_to_thread=True, include_in_schema=False)

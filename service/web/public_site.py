@@ -235,7 +235,7 @@ def _document_item(document: LibraryDocument, language: str) -> dict[str, Any]:
         "language_name": views.language_name(document.language, language),
         "public": document.public,
         "size": views.file_size(document.size),
-        "kind": document.media_type.split("/")[-1].split(".")[-1].upper(),
+        "kind": views.file_kind(document.media_type),
         "file_url": library_queries.FILE_PATH.format(id=document.id),
     }
 

@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.datastructures import State, UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from service.auth.principal import Principal
@@ -34,6 +36,7 @@ from service.delivery.enqueue import (
 from service.dependencies import AppClock, Db
 from service.directory.models import Language
 from service.errors import Conflict, DomainError
+from service.minutes import documents
 from service.minutes import operations as minutes_ops
 from service.minutes import queries as minutes_queries
 from service.minutes.access import standing
@@ -71,12 +74,22 @@ DONE = {
     "rescheduled": N_("The session is rescheduled; the invitees are told."),
     "cancelled": N_("The session is cancelled; the invitees are told."),
     "agenda": N_("The agenda is saved."),
+    "paper": N_("The paper is attached to the agenda item."),
     "minutes": N_("The minutes are saved."),
     "circulated": N_("The minutes are circulated for comment."),
     "withdrawn": N_("The minutes are back in draft."),
     "adopted": N_("The minutes are adopted."),
     "issued": N_("The circular is issued."),
 }
+
+
+class PaperForm(BaseModel):
+    """The paper upload as posted (multipart). The file is optional here so that a form without
+    one is told so on the page, not refused as malformed."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    file: UploadFile | None = None
 
 
 def _content_of(db: Session, session_id: int, number: int) -> MinutesContent:
@@ -130,7 +143,7 @@ def _session_page(
             free_text=minutes.free_text,
         )
     rows = circular_queries.session_circulars(db, session_id, viewer)
-    documents = circular_queries.documents(db, [row.id or 0 for row in rows])
+    circular_files = circular_queries.documents(db, [row.id or 0 for row in rows])
     language = reader_language(request)
     return page(
         request,
@@ -148,6 +161,9 @@ def _session_page(
         scopes=list(PageScope) if session.series_id else [PageScope.this],
         agenda=minutes_queries.agenda_read(db, session_id),
         agenda_rows=_agenda_rows(db, session_id),
+        file_kind=views.file_kind,
+        file_size=views.file_size,
+        paper_max_mb=documents.MAX_BYTES // (1024 * 1024),
         minutes=minutes,
         editable=minutes.status == MinutesStatus.draft,
         editor=editor,
@@ -159,7 +175,7 @@ def _session_page(
             {
                 "row": row,
                 "issued": views.when(row.issued_at, session.organiser_zone, language),
-                "formats": sorted(fmt for fmt, _, _ in documents[row.id or 0]),
+                "formats": sorted(fmt for fmt, _, _ in circular_files[row.id or 0]),
             }
             for row in rows
         ],
@@ -312,6 +328,31 @@ class SessionManagement(Controller):
             "agenda",
             lambda _: minutes_ops.save_agenda(db, session_id, data.as_request(), clock.now()),
         )
+
+    @post(
+        "/agenda/items/{item_id:int}/papers",
+        sync_to_thread=True,
+        include_in_schema=False,
+        # Room for the multipart framing around a file of the largest size taken, as the API's.
+        request_max_body_size=documents.MAX_BYTES + 64 * 1024,
+    )
+    def attach_paper(
+        self,
+        db: Db,
+        clock: AppClock,
+        request: Request[Any, Any, Any],
+        session_id: FromPath[int],
+        item_id: FromPath[int],
+        data: Annotated[PaperForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Response[Any]:
+        def command(_: Principal) -> None:
+            # No file chosen is an empty one: refused by `attach` as such.
+            upload = data.file
+            content = upload.file.read(documents.MAX_BYTES + 1) if upload else b""
+            name = upload.filename if upload else ""
+            documents.attach(db, session_id, item_id, name, content, clock.now())
+
+        return _perform(db, request, session_id, "paper", command)
 
     @post("/minutes", sync_to_thread=True, include_in_schema=False)
     def save_minutes(

@@ -13,6 +13,7 @@ import pytz
 from babel import Locale, UnknownLocaleError
 
 from service.calendar.rsvp import Answer
+from service.minutes.documents import DOCX, XLSX
 from service.rendering.dates import written
 from service.rendering.i18n import N_
 from service.scheduling.models import PartStat, VdoSession
@@ -62,6 +63,15 @@ def file_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     return f"{max(1, round(size / 1024))} KB"
+
+
+# The office formats' media types name no extension; the others' subtypes do ("pdf", "png").
+_KINDS = {DOCX: "DOCX", XLSX: "XLSX"}
+
+
+def file_kind(media_type: str) -> str:
+    """What a reader calls a stored file's type: "PDF", "DOCX", "JPEG"."""
+    return _KINDS.get(media_type, media_type.rsplit("/", 1)[-1].upper())
 
 
 @dataclass(frozen=True)

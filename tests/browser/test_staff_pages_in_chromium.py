@@ -1,11 +1,14 @@
 """The secretariat's pages in Debian's Chromium: plan and book a session from the planner,
 resolve a minutes conflict between two tabs without losing text, issue a circular and open
-its PDF. Screenshots of each staff page at desktop and phone widths, and the axe-core check.
+its PDF, attach a paper to the agenda that the invitee then downloads. Screenshots of each
+staff page at desktop and phone widths, and the axe-core check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from service.demo import DEMO_PASSWORD
 from service.directory.service import seed_member_countries
 from service.settings import Settings
 from tests.browser.chromium import (
+    DESKTOP,
     needs_chromium,
     screenshot_folder,
     screenshots,
@@ -30,12 +34,15 @@ from tests.support.live_app import serving
 
 pytestmark = needs_chromium
 OFFICER = "officer@example.org"
+DELEGATE = "delegate@th.example"
+PAPER = b"%PDF-1.7\n% the budget paper\n"
 
 
 @pytest.fixture(scope="module")
 def staff_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The real app on a free port: the member states' delegates, one bridge, a staff member
-    who signs in with the demo password, and one booked session to write the minutes of."""
+    and Thailand's delegate who sign in with the demo password, one booked session to write the
+    minutes of, and one to attach papers to."""
     folder = tmp_path_factory.mktemp("staff-browser")
     engine = make_engine(f"sqlite:///{folder / 'vdo.sqlite3'}")
     migrations.upgrade(engine)
@@ -56,19 +63,39 @@ def staff_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             client, headers, network, title="Heads of delegation", start=iso(day), countries=["TH"]
         )
         assert held.status_code == 201, held.text
+        with_papers = book(
+            client,
+            headers,
+            network,
+            title="Budget retreat",
+            start=iso(day + timedelta(hours=2)),
+            countries=["TH"],
+            acknowledge_problems=True,
+        )
+        assert with_papers.status_code == 201, with_papers.text
+    with session_scope(engine) as db:
+        auth.create_user(
+            db,
+            email=DELEGATE,
+            name="Delegate",
+            role="delegate",
+            password=DEMO_PASSWORD,
+            person_id=network.people["TH"],
+        )
     with serving(create_app(settings, engine=engine, clock=clock)) as base_url:
         yield {
             "base": base_url,
             "day": day.date(),
             "session_id": held.json()["id"],
+            "papers_session_id": with_papers.json()["id"],
             "shots": screenshot_folder(folder / "screenshots"),
         }
     engine.dispose()
 
 
-def _signed_in(page: Any, base: str, path: str) -> None:
+def _signed_in(page: Any, base: str, path: str, email: str = OFFICER) -> None:
     page.goto(base + path)
-    page.get_by_label("Email").fill(OFFICER)
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(base + path)
@@ -150,6 +177,37 @@ def test_issue_a_circular_and_open_its_pdf(page: Any, staff_world: dict[str, Any
     assert pdf.status == 200
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
+
+
+def test_attach_a_paper_that_the_invitee_downloads(
+    page: Any, staff_world: dict[str, Any], tmp_path: Path
+) -> None:
+    base, session_id = staff_world["base"], staff_world["papers_session_id"]
+    _signed_in(page, base, f"/staff/sessions/{session_id}")
+    assert "Save the agenda to attach papers." in page.inner_text("main")
+    page.get_by_text("Edit the agenda").click()
+    page.get_by_label("Title").nth(1).fill("Budget 2031")  # the first is the session's title
+    page.get_by_role("button", name="Save the agenda").click()
+    page.wait_for_url("**done=agenda")
+
+    paper = tmp_path / "budget.pdf"
+    paper.write_bytes(PAPER)
+    upload = page.locator("form.paper-upload").first
+    upload.locator('input[type="file"]').set_input_files(str(paper))
+    upload.get_by_role("button", name="Attach", exact=True).click()
+    page.wait_for_url("**done=paper")
+    assert "The paper is attached" in page.inner_text("main")
+    _checked_page(page, staff_world, "staff-session-papers")
+
+    invitee = page.context.browser.new_context(viewport=DESKTOP).new_page()
+    _signed_in(invitee, base, f"/sessions/{session_id}", DELEGATE)
+    link = invitee.get_by_role("link", name="budget.pdf")
+    assert "PDF, 1 KB" in invitee.inner_text("ol.agenda")
+    with invitee.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "budget.pdf"
+    assert Path(download.value.path()).read_bytes() == PAPER
+    invitee.context.close()
 
 
 @pytest.mark.parametrize(

@@ -192,6 +192,28 @@ class World:
         """A library document of its own (not public), for a route that edits or deletes it."""
         return _upload(self.client, self.staff, f"Paper {self.unique()}")
 
+    def fresh_agenda_item(self) -> dict[str, int]:
+        """A saved agenda item of a session of its own (invitee: the invited delegate)."""
+        session_id = self.fresh_session()
+        response = self.client.put(
+            f"{API}/sessions/{session_id}/agenda",
+            headers=self.staff,
+            json={"revision": 0, "items": [{"title": "Papers"}]},
+        )
+        assert response.status_code == 200, response.text
+        return {"session_id": session_id, "item_id": response.json()["items"][0]["id"]}
+
+    def fresh_paper(self) -> dict[str, int]:
+        """A paper attached to such an item."""
+        item = self.fresh_agenda_item()
+        response = self.client.post(
+            f"{API}/sessions/{item['session_id']}/agenda/items/{item['item_id']}/documents",
+            headers=self.staff,
+            files={"data": ("paper.pdf", PDF, "application/pdf")},
+        )
+        assert response.status_code == 201, response.text
+        return {"session_id": item["session_id"], "document_id": response.json()["id"]}
+
     def day(self, days: int) -> str:
         return (self.calendar.start + timedelta(days=days)).date().isoformat()
 
@@ -608,6 +630,9 @@ PAGES: dict[tuple[str, str], Call] = {
     ),
     ("POST", "/sign-out"): Call(anyone(303), signs_out=True),
     ("GET", "/sessions/{session_id}"): Call(Access(200, 200, 403, 200, 200), params=_session),
+    ("GET", "/sessions/{session_id}/papers/{document_id}"): Call(
+        Access(200, 200, 403, 200, 200), params=lambda w: w.fresh_paper()
+    ),
     ("POST", "/sessions/{session_id}/answer"): Call(
         Access(200, 303, 403, 403, 403),
         params=_session,
@@ -677,6 +702,11 @@ PAGES: dict[tuple[str, str], Call] = {
             | dict.fromkeys(["item_id", "presenter", "minutes", "description"], "")
             | {"level": "item"}
         ),
+    ),
+    ("POST", "/staff/sessions/{session_id}/agenda/items/{item_id}/papers"): Call(
+        staff_page(303),
+        params=lambda w: w.fresh_agenda_item(),
+        files=lambda w: {"file": ("paper.pdf", PDF, "application/pdf")},
     ),
     ("POST", "/staff/sessions/{session_id}/minutes"): Call(
         staff_page(303),

@@ -275,7 +275,7 @@ def test_staff_upload_publish_and_add_circulars_through_the_pages(
     uploaded = web.post(
         "/staff/library",
         data=fields | {"_csrf_token": token},
-        files={"file": ("guide.pdf", PDF)},
+        files={"file": ("guide.docx", _docx())},
         follow_redirects=False,
     )
     assert uploaded.status_code == 303
@@ -291,7 +291,9 @@ def test_staff_upload_publish_and_add_circulars_through_the_pages(
         follow_redirects=False,
     )
     assert made_public.status_code == 303
-    assert "Open data guide" in web.get("/library").text
+    listed = web.get("/library").text
+    assert "Open data guide" in listed
+    assert "(DOCX, 1 KB)" in listed  # not the end of its media type, "DOCUMENT"
 
     added = web.post(
         "/staff/library/circulars",

@@ -1,9 +1,11 @@
-"""Dates on the pages: named in the reader's language, and in the Buddhist Era for Thai."""
+"""Dates on the pages: named in the reader's language, and in the Buddhist Era for Thai; and
+file types by the names readers know them by."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from service.minutes.documents import DOCX, XLSX
 from service.rendering.templates import environment
 from service.web import views
 
@@ -31,3 +33,11 @@ def test_templates_write_dates_in_the_readers_language() -> None:
     page = environment().from_string('{{ day | written("EEE d MMM y") }}')
     assert page.render(day=MOMENT.date()) == "Tue 1 Dec 2026"
     assert page.render(day=MOMENT.date(), interface_language="th") == "อ. 1 ธ.ค. 2569"
+
+
+def test_file_types_are_named_as_their_extensions() -> None:
+    assert views.file_kind("application/pdf") == "PDF"
+    assert views.file_kind("image/jpeg") == "JPEG"
+    # Not "DOCUMENT" and "SHEET", the ends of their media types.
+    assert views.file_kind(DOCX) == "DOCX"
+    assert views.file_kind(XLSX) == "XLSX"
