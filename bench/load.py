@@ -444,8 +444,8 @@ def write_results(
         f"- Machine: {machine}",
         f"- Service: `vdo serve --workers {workers}` on PostgreSQL; ceiling: `bench/ceiling.py`,",
         "  a bare Litestar app in its own process (one uvicorn process) answering the same bytes.",
-        f"- wrk: {seconds} s per run after a 1 s warm-up, 2 threads. The machine is shared with",
-        "  other work right now, so runs are short and the figures move between runs.",
+        f"- wrk: {seconds} s per run after a 1 s warm-up, 2 threads. Runs are short; the load",
+        "  average at start (above) tells how quiet the machine was.",
         "",
         "| case | conns | service req/s | p50 ms | p99 ms | errors | ceiling req/s "
         "| ceiling p50/p99 ms | ratio | target | |",
