@@ -105,12 +105,7 @@ def reschedule(db: Session, session_id: int, data: SessionUpdate, *, now: dateti
     session = get_session(db, session_id, for_update=True)
     if session.status == SessionStatus.cancelled:
         raise Conflict("A cancelled session cannot be changed; book a new one.")
-    if data.revision != session.revision:
-        raise Conflict(
-            f"Session {session_id} changed since you read it (revision {session.revision}, "
-            f"you sent {data.revision}); reload and try again.",
-            current_revision=session.revision,
-        )
+    _check_revision(session, data.revision)
     bridge = active_bridge(db, session.bridge_id)
     release_stale_reservations(db)
     series = db.get(Series, session.series_id) if session.series_id is not None else None
@@ -355,11 +350,26 @@ def first_to_come(db: Session, session_id: int, now: datetime) -> VdoSession:
     return first
 
 
-def cancel(db: Session, session_id: int, scope: Scope) -> list[VdoSession]:
-    """Cancel a session (or it and the following occurrences); frees the bridge."""
+def _check_revision(session: VdoSession, sent: int) -> None:
+    """Refuse a change made from an older reading of the session (hold its row lock)."""
+    if sent != session.revision:
+        raise Conflict(
+            f"Session {session.id} changed since you read it (revision {session.revision}, "
+            f"you sent {sent}); reload and try again.",
+            current_revision=session.revision,
+        )
+
+
+def cancel(
+    db: Session, session_id: int, scope: Scope, revision: int | None = None
+) -> list[VdoSession]:
+    """Cancel a session (or it and the following occurrences); frees the bridge. With
+    `revision`, only if the session is still as the caller read it."""
     session = get_session(db, session_id, for_update=True)
     if session.status == SessionStatus.cancelled:
         raise Conflict(f"Session {session_id} is already cancelled.")
+    if revision is not None:
+        _check_revision(session, revision)
     affected = _affected(db, session, scope)
     for target in affected:
         target.status = SessionStatus.cancelled

@@ -196,8 +196,8 @@ class SessionController(Controller):
         session_id: FromPath[int],
         data: JSONBody[CancelRequest | None] = None,
     ) -> list[SessionRead]:
-        scope = (data or CancelRequest()).scope
-        cancelled = changes.cancel(db, session_id, scope)
+        asked = data or CancelRequest()
+        cancelled = changes.cancel(db, session_id, asked.scope, asked.revision)
         enqueue_cancellation(db, state.settings, cancelled)
         return session_reads(db, cancelled, request.user)
 

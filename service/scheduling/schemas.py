@@ -94,6 +94,10 @@ class SessionUpdate(RequestBody):
 
 class CancelRequest(RequestBody):
     scope: Scope = Scope.this
+    revision: int | None = Field(
+        default=None,
+        description="The revision you last read: if sent, a stale one is refused (409)",
+    )
 
 
 class AttendeeRead(BaseModel):

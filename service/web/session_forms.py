@@ -61,21 +61,25 @@ def api_scope(scope: PageScope) -> Scope:
     return Scope.this if scope == PageScope.this else Scope.following
 
 
-class RescheduleForm(BrowserForm):
+class ShownRevisions(BrowserForm):
     """`revision` is the session's as shown; `series_from` and `series_revision` are the
-    occurrence the whole series would be moved from, as it was when the page was shown."""
+    occurrence a change of the whole series would start from, as it was when the page was
+    shown."""
 
     revision: int
+    series_from: int | None = None
+    series_revision: int | None = None
+
+
+class RescheduleForm(ShownRevisions):
     start: datetime
     duration: int = Field(ge=5, le=MAX_DURATION_MINUTES)
     title: str = Field(min_length=1, max_length=300)
     scope: PageScope = PageScope.this
     acknowledge: bool = False
-    series_from: int | None = None
-    series_revision: int | None = None
 
 
-class CancelForm(BrowserForm):
+class CancelForm(ShownRevisions):
     scope: PageScope = PageScope.this
     confirm: bool = False
 

@@ -61,6 +61,7 @@ from service.web.session_forms import (
     MinutesForm,
     PageScope,
     RescheduleForm,
+    ShownRevisions,
     api_scope,
     aware,
     datetime_input,
@@ -196,11 +197,11 @@ def _first_to_come(db: Session, session: VdoSession, now: datetime) -> VdoSessio
 
 
 def _series_start(
-    db: Session, shown: VdoSession, data: RescheduleForm, now: datetime
+    db: Session, shown: VdoSession, data: ShownRevisions, now: datetime
 ) -> tuple[VdoSession, int]:
-    """The occurrence to move the whole series from, and its revision when the page was shown
-    (for `changes.reschedule` to check under the row's lock). Refused if another occurrence
-    is first now, or if the session shown changed since: the move is measured from its start.
+    """The occurrence to change the whole series from, and its revision when the page was shown
+    (for `changes` to check under the row's lock). Refused if another occurrence is first now,
+    or if the session shown changed since: a move is measured from its start.
     Both rows are locked in start order, as `changes.reschedule` locks occurrences."""
     first = changes.first_to_come(db, shown.id or 0, now)
     if first.id != data.series_from or data.series_revision is None:
@@ -304,10 +305,12 @@ class SessionManagement(Controller):
         def command(_: Principal) -> None:
             if not data.confirm:
                 raise Conflict("Tick the box to confirm the cancellation; nothing was cancelled.")
-            target = session_id
+            session = sessions.get_session(db, session_id)
+            target, revision = session, data.revision
             if data.scope == PageScope.series:
-                target = changes.first_to_come(db, session_id, clock.now()).id or 0
-            cancelled = changes.cancel(db, target, api_scope(data.scope))
+                target, revision = _series_start(db, session, data, clock.now())
+            # Checked by `changes.cancel` under the row's lock, as the reschedule's is.
+            cancelled = changes.cancel(db, target.id or 0, api_scope(data.scope), revision)
             enqueue_cancellation(db, state.settings, cancelled)
 
         return _perform(db, request, session_id, "cancelled", command)

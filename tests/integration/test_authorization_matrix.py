@@ -692,7 +692,7 @@ PAGES: dict[tuple[str, str], Call] = {
         },
     ),
     ("POST", "/staff/sessions/{session_id}/cancel"): Call(
-        staff_page(303), params=_fresh_session, data=lambda w: {"confirm": "true"}
+        staff_page(303), params=_fresh_session, data=lambda w: {"revision": "1", "confirm": "true"}
     ),
     ("POST", "/staff/sessions/{session_id}/agenda"): Call(
         staff_page(303),

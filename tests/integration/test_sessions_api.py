@@ -498,3 +498,30 @@ def test_refused_booking_leaves_no_meeting_at_the_provider(
         )
         assert refused.status_code == 422
         assert bbb.meetings == {}
+
+
+def test_a_cancel_sent_with_a_stale_revision_is_refused(
+    client: TestClient, staff_headers: dict[str, str], network: Network, clock: MovableClock
+) -> None:
+    booked = book(
+        client, staff_headers, network, countries=["TH"], start=iso(working_start(clock, ["TH"]))
+    )
+    assert booked.status_code == 201, booked.text
+    session = booked.json()
+    path = f"/api/v1/sessions/{session['id']}"
+    renamed = client.patch(
+        path, headers=staff_headers, json={"revision": session["revision"], "title": "Renamed"}
+    )
+    assert renamed.status_code == 200, renamed.text
+
+    stale = client.post(
+        f"{path}/cancel", headers=staff_headers, json={"revision": session["revision"]}
+    )
+    assert stale.status_code == 409
+    assert stale.json()["current_revision"] == renamed.json()["revision"]
+    assert client.get(path, headers=staff_headers).json()["status"] == "confirmed"
+    current = client.post(
+        f"{path}/cancel", headers=staff_headers, json={"revision": renamed.json()["revision"]}
+    )
+    assert current.status_code == 200, current.text
+    assert current.json()[0]["status"] == "cancelled"

@@ -27,6 +27,8 @@ from tests.integration.web_client import PASSWORD, account, form_token, sign_in
 pytestmark = pytest.mark.db
 BOOK_BUTTON = re.compile(r'name="start" value="([^"]+)"')
 SERIES_INPUT = re.compile(r'name="(series_from|series_revision)" value="(\d+)"')
+CANCEL_FORM = re.compile(r'action="/staff/sessions/\d+/cancel">(.*?)</form>', re.DOTALL)
+SHOWN_INPUT = re.compile(r'name="(revision|series_from|series_revision)" value="(\d+)"')
 START_INPUT = re.compile(
     r'id="change-start" name="start" type="datetime-local" required value="([^"]+)"'
 )
@@ -233,18 +235,41 @@ def test_staff_reschedule_a_session_from_its_page(
     assert "The session is rescheduled" in officer.get(moved.headers["location"]).text
 
 
+def _cancel_form(officer: TestClient, session_id: object) -> dict[str, str]:
+    """What the page's cancel form posts besides the choices: the revisions it was shown with."""
+    form = CANCEL_FORM.search(officer.get(f"/staff/sessions/{session_id}").text)
+    assert form, "no cancel form on the page"
+    return dict(SHOWN_INPUT.findall(form.group(1)))
+
+
 def test_cancelling_needs_the_box_ticked(
     officer: TestClient, session_id: int, staff_headers: dict[str, str]
 ) -> None:
     path = f"/staff/sessions/{session_id}/cancel"
-    unconfirmed = _post(officer, path, {"scope": "this"})
+    shown = _cancel_form(officer, session_id)
+    unconfirmed = _post(officer, path, shown | {"scope": "this"})
     assert unconfirmed.status_code == 409
     assert "Tick the box" in unconfirmed.text
     api = f"/api/v1/sessions/{session_id}"
     assert officer.get(api, headers=staff_headers).json()["status"] == "confirmed"
-    cancelled = _post(officer, path, {"scope": "this", "confirm": "true"})
+    cancelled = _post(officer, path, shown | {"scope": "this", "confirm": "true"})
     assert cancelled.status_code == 303
     assert officer.get(api, headers=staff_headers).json()["status"] == "cancelled"
+
+
+def test_cancelling_refuses_when_the_session_changed_since_the_page_was_shown(
+    officer: TestClient, session_id: int, staff_headers: dict[str, str]
+) -> None:
+    shown = _cancel_form(officer, session_id)
+    api = f"/api/v1/sessions/{session_id}"
+    revision = officer.get(api, headers=staff_headers).json()["revision"]
+    moved = officer.patch(api, headers=staff_headers, json={"revision": revision, "title": "Moved"})
+    assert moved.status_code == 200, moved.text
+    path = f"/staff/sessions/{session_id}/cancel"
+    stale = _post(officer, path, shown | {"scope": "this", "confirm": "true"})
+    assert stale.status_code == 409
+    assert "reload and try again" in stale.text
+    assert officer.get(api, headers=staff_headers).json()["status"] == "confirmed"
 
 
 def test_the_agenda_is_edited_with_sub_items(
@@ -503,7 +528,10 @@ def test_every_session_url_in_the_invitations_resolves(
     first = booked.headers["location"].split("?")[0].removeprefix("/staff")
     listed = officer.get("/api/v1/sessions", headers=staff_headers).json()["items"]
     second = f"/sessions/{sorted(listed, key=lambda s: s['start'])[1]['id']}"
-    cancelled = _post(officer, f"/staff{second}/cancel", {"scope": "this", "confirm": "true"})
+    shown = _cancel_form(officer, second.removeprefix("/sessions/"))
+    cancelled = _post(
+        officer, f"/staff{second}/cancel", shown | {"scope": "this", "confirm": "true"}
+    )
     assert cancelled.status_code == 303
 
     urls = _session_urls_mailed_to(engine, "delegate@th.example", web_settings.base_url)
@@ -548,7 +576,7 @@ def test_cancelling_the_whole_series_keeps_what_took_place(
     cancelled = _post(
         officer,
         f"/staff/sessions/{third['id']}/cancel",
-        {"scope": "series", "confirm": "true"},
+        _cancel_form(officer, third["id"]) | {"scope": "series", "confirm": "true"},
     )
     assert cancelled.status_code == 303, cancelled.text
     assert [s["status"] for s in _series(officer, staff_headers)] == [
@@ -618,6 +646,27 @@ def test_moving_the_series_refuses_when_its_first_session_changed_meanwhile(
     assert "reload and try again" in refused.text
     unmoved = {s["id"]: s["start"] for s in _series(officer, staff_headers)}
     assert unmoved == {s["id"]: s["start"] for s in (first, second, third)}
+
+
+def test_cancelling_the_series_refuses_when_its_first_session_changed_meanwhile(
+    officer: TestClient, network: Network, staff_headers: dict[str, str], clock: MovableClock
+) -> None:
+    first, second, third = _weekly_series(officer, network, staff_headers, clock)
+    clock.move_to(datetime.fromisoformat(str(first["end"])) + timedelta(hours=1))
+    shown = _cancel_form(officer, third["id"])
+    edited = officer.patch(
+        f"/api/v1/sessions/{second['id']}",
+        headers=staff_headers,
+        json={"revision": second["revision"], "title": "Weekly (edited)"},
+    )
+    assert edited.status_code == 200, edited.text
+    refused = _post(
+        officer,
+        f"/staff/sessions/{third['id']}/cancel",
+        shown | {"scope": "series", "confirm": "true"},
+    )
+    assert refused.status_code == 409, refused.text
+    assert [s["status"] for s in _series(officer, staff_headers)] == ["confirmed"] * 3
 
 
 def _wait_until_a_request_waits_for_a_row_lock(engine: Engine) -> None:
