@@ -1,7 +1,8 @@
 """Who may read a session's agenda and minutes and speak for which country.
 
 Staff read and write everything. A delegate reads the agenda and minutes of a session they were
-invited to (in person or with their whole delegation), sees minutes only once circulated, and
+invited to (in person, or as a member of a delegation invited as a whole: partner organisations'
+officers are not members), sees minutes only once circulated, and
 comments or records their delegation's position only for their own country.
 """
 
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, select
 from service.auth.principal import Principal
 from service.directory.models import Country, Person
 from service.errors import Forbidden
+from service.scheduling.invitations import in_delegation
 from service.scheduling.models import SessionCountry, SessionParticipant
 
 
@@ -71,5 +73,8 @@ def _invited(db: Session, session_id: int, person: Person) -> bool:
             SessionParticipant.person_id == person.id,
         )
     ).first()
+    if in_person is not None:
+        return True
+    # A partner organisation's officer based in an invited country is not its delegation.
     with_delegation = db.get(SessionCountry, (session_id, person.country_code))
-    return in_person is not None or with_delegation is not None
+    return with_delegation is not None and in_delegation(db, person)

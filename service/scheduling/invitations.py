@@ -54,8 +54,15 @@ class Invitation:
         )
 
 
+def in_delegation(db: Session, person: Person) -> bool:
+    """Whether `person` belongs to their country's delegation: `delegation_members` for one."""
+    agency = db.get(Agency, person.agency_id) if person.agency_id is not None else None
+    return agency is None or agency.kind != AgencyKind.partner
+
+
 def delegation_members(db: Session, codes: Sequence[str]) -> list[Person]:
-    """People of the countries' own agencies (partner organisations' staff are not a delegation)."""
+    """People of the countries' own agencies (partner organisations' staff are not a delegation;
+    `in_delegation` asks it of one person)."""
     if not codes:
         return []
     query = (

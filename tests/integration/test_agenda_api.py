@@ -12,9 +12,11 @@ from litestar.testing import TestClient
 from sqlalchemy import Engine
 
 from service.db import session_scope
+from service.directory.models import Agency, AgencyKind, Person
 from service.errors import NotFound
 from service.minutes import operations
 from service.minutes.records import STANDARD_AGENDA
+from tests.integration.calendar_network import headers_of_person
 from tests.integration.minutes_world import World, build_world
 
 MINUTES_WITH_ACTIONS = {
@@ -143,6 +145,38 @@ def test_who_may_read_and_write_the_agenda(
     outsider = client.get(f"/api/v1/sessions/{world.session}/agenda", headers=world.headers["MY"])
     assert outsider.status_code == 403
     assert client.get("/api/v1/sessions/999999/agenda", headers=staff_headers).status_code == 404
+
+
+def test_a_partner_officer_in_an_invited_country_is_not_its_delegation(
+    client: TestClient, world: World, engine: Engine
+) -> None:
+    """Thailand is invited as a whole; an officer of a partner organisation based in Bangkok
+    is not in Thailand's delegation (nor invited with it), so may not read the agenda, while a
+    Thai official added to the delegation later may."""
+    with session_scope(engine) as db:
+        partner = Agency(
+            name="Development partner", acronym="DP", country_code="TH", kind=AgencyKind.partner
+        )
+        ministry = Agency(
+            name="Thai ministry", acronym="TM", country_code="TH", kind=AgencyKind.member_agency
+        )
+        db.add_all([partner, ministry])
+        db.flush()
+        officers = [
+            Person(
+                name=name, email=email, country_code="TH", zone="Asia/Bangkok", agency_id=agency.id
+            )
+            for name, email, agency in [
+                ("Partner officer", "officer@partner.example", partner),
+                ("Thai official", "official@ministry.example.th", ministry),
+            ]
+        ]
+        db.add_all(officers)
+        db.flush()
+        partner_id, official_id = (officer.id or 0 for officer in officers)
+    path = f"/api/v1/sessions/{world.session}/agenda"
+    assert client.get(path, headers=headers_of_person(engine, partner_id)).status_code == 403
+    assert client.get(path, headers=headers_of_person(engine, official_id)).status_code == 200
 
 
 @pytest.mark.parametrize(
