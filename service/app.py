@@ -40,7 +40,7 @@ from service.delivery import worker
 from service.delivery.controller import OutboxController, WebhookController
 from service.dependencies import provide_clock, provide_db
 from service.directory.controller import AgencyController, CountryController, PersonController
-from service.http.abuse_limits import AbuseLimits
+from service.http.abuse_limits import AbuseLimits, SharedFailures
 from service.http.api_docs import swagger_ui, swagger_ui_assets
 from service.http.problems import problem_handlers
 from service.library.controller import LibraryController
@@ -171,7 +171,9 @@ def create_app(
     middleware.append(session_config(settings).middleware)
     feed_source = FeedSource(engine, settings, FeedCache(), change_counter)
     app_clock = clock or SystemClock()
-    abuse_limits = AbuseLimits()
+    # Several processes serve only on PostgreSQL: there they count failures together.
+    shared = SharedFailures(engine) if engine.dialect.name == "postgresql" else None
+    abuse_limits = AbuseLimits(shared)
     app = Litestar(
         route_handlers=[
             health,

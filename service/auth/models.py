@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, String
+from sqlalchemy import Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
@@ -45,3 +45,17 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class FailedAttempt(SQLModel, table=True):
+    """One failed attempt at a secret (a sign-in, an API token, a feed or answer link), kept
+    for the longest abuse-limit window so that every web process counts one client's failures
+    together (`service.http.abuse_limits`); on PostgreSQL only, where several processes run."""
+
+    __tablename__ = "failed_attempt"
+    __table_args__ = (Index("ix_failed_attempt_kind_key_at", "kind", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    key: str = Field(max_length=254)  # a client's address, or an account's email
+    at: datetime = Field(sa_type=UTCDateTime)

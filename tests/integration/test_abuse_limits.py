@@ -136,3 +136,26 @@ def test_the_planner_refuses_a_window_past_its_bound(
     )
     assert response.status_code == 422, response.text
     assert f"at most {MAX_WINDOW_DAYS} days" in response.json()["detail"]
+
+
+def test_processes_on_postgresql_count_failures_together(
+    settings: Settings, engine: Engine, clock: MovableClock
+) -> None:
+    """Two web processes (two applications, each with its own memory) on one PostgreSQL: a
+    client alternating between them is refused once their failures together reach the limit,
+    each process letting at most one more through before it learns of the shared count."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("several processes serve only on PostgreSQL")
+    wrong = {"Authorization": "Bearer vdo_guessed"}
+    with (
+        TestClient(app=create_app(settings, engine=engine, clock=clock)) as first,
+        TestClient(app=create_app(settings, engine=engine, clock=clock)) as second,
+    ):
+        statuses = [
+            client.get("/api/v1/me", headers=wrong).status_code
+            for _ in range(API_TOKEN.rate.amount)
+            for client in (first, second)
+        ]
+        assert statuses.count(401) <= API_TOKEN.rate.amount + 1, statuses
+        for client in (first, second):
+            _assert_too_many(client.get("/api/v1/me", headers=wrong), API_TOKEN)
