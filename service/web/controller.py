@@ -22,6 +22,7 @@ from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_429_TOO_MANY_REQUESTS,
 )
 from pydantic import BaseModel, Field
@@ -498,4 +499,5 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> HtmlResponse:
         message=message,
         # Said in the reader's language: the one refusal a reader meets without doing wrong.
         form_expired=status == HTTP_403_FORBIDDEN and "CSRF" in message,
+        too_large=status == HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     )

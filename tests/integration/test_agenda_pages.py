@@ -233,6 +233,19 @@ def test_a_refused_paper_is_told_on_the_page_and_nothing_is_kept(
     assert all(not item["documents"] for item in _agenda(web, staff_headers, session_id)["items"])
 
 
+def test_a_paper_past_the_request_limit_gets_a_page_saying_so(
+    web: TestClient, engine: Engine, staff_headers: dict[str, str], session_id: int
+) -> None:
+    items = _save_agenda(web, staff_headers, session_id)
+    _signed_in_as(web, engine, "officer@example.org", None)
+    huge = b"%PDF-" + b"0" * (documents.MAX_BYTES + 128 * 1024)
+    refused = _upload(web, session_id, items[0], "paper.pdf", huge)
+    assert refused.status_code == 413
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "The file is larger than this form takes" in refused.text
+    assert all(not item["documents"] for item in _agenda(web, staff_headers, session_id)["items"])
+
+
 def test_a_paper_is_attached_only_to_an_item_of_the_page_session(
     web: TestClient,
     engine: Engine,
