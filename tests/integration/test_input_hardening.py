@@ -29,7 +29,8 @@ JSON = {"Content-Type": "application/json"}
 
 
 def _snapshot(engine: Engine) -> dict[str, list[str]]:
-    """Every row of every table, except when an API token was last used (reading touches it)."""
+    """Every row of every table, except when an API token was last used (reading touches it)
+    and the failed attempts the abuse limits count (refusing bad input records them)."""
     with engine.connect() as connection:
         return {
             table.name: sorted(
@@ -39,6 +40,7 @@ def _snapshot(engine: Engine) -> dict[str, list[str]]:
                 )
             )
             for table in metadata.sorted_tables
+            if table.name != "failed_attempt"
         }
 
 
