@@ -3,6 +3,7 @@ screenshots at desktop and phone widths, and the axe-core accessibility check.""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -33,12 +34,19 @@ needs_chromium = pytest.mark.skipif(
 
 
 def axe_script() -> str:
-    """axe-core from the npm registry, installed from the lock file on first use."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        assert npm, "npm is needed to install axe-core for the accessibility check"
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300)
-    return AXE.read_text(encoding="utf-8")
+    """axe-core from the npm registry, installed from the lock file on first use.
+
+    Under a file lock: test workers start browser tests at once, and `npm ci` empties
+    node_modules first, so a second install would pull the file from under the first reader."""
+    with (HERE / ".axe-install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not AXE.exists():
+            npm = shutil.which("npm")
+            assert npm, "npm is needed to install axe-core for the accessibility check"
+            subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=300
+            )
+        return AXE.read_text(encoding="utf-8")
 
 
 def screenshot_folder(default: Path) -> Path:
