@@ -70,11 +70,13 @@ class SharedFailures:
         """Write one failure; how many of its kind `key` has made within the limit's window,
         over every process. Rows older than the longest window go on the way."""
         window = timedelta(seconds=limit.rate.get_expiry())
+        # The database's clock: every process counts the same window, whatever its own says.
+        now = func.now()
         of_key = (col(FailedAttempt.kind) == limit.kind) & (col(FailedAttempt.key) == key)
         with self._engine.begin() as connection:
-            connection.execute(delete(FailedAttempt).where(col(FailedAttempt.at) < _now() - KEPT))
-            connection.execute(insert(FailedAttempt).values(kind=limit.kind, key=key, at=_now()))
-            counted = select(func.count()).where(of_key, col(FailedAttempt.at) > _now() - window)
+            connection.execute(delete(FailedAttempt).where(col(FailedAttempt.at) < now - KEPT))
+            connection.execute(insert(FailedAttempt).values(kind=limit.kind, key=key, at=now))
+            counted = select(func.count()).where(of_key, col(FailedAttempt.at) > now - window)
             return int(connection.execute(counted).scalar_one())
 
     def forget(self, limit: FailureLimit, key: str) -> None:
@@ -84,11 +86,6 @@ class SharedFailures:
                     col(FailedAttempt.kind) == limit.kind, col(FailedAttempt.key) == key
                 )
             )
-
-
-def _now() -> Any:
-    # The database's clock: every process counts the same window, whatever its own clock says.
-    return func.now()
 
 
 def client_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

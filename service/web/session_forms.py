@@ -62,10 +62,11 @@ def api_scope(scope: PageScope) -> Scope:
 
 
 class ShownRevisions(BrowserForm):
-    """`revision` is the session's as shown; `series_from` and `series_revision` are the
-    occurrence a change of the whole series would start from, as it was when the page was
-    shown."""
+    """A change of the session (`scope`): `revision` is the session's as shown;
+    `series_from` and `series_revision` are the occurrence a change of the whole series would
+    start from, as it was when the page was shown."""
 
+    scope: PageScope = PageScope.this
     revision: int
     series_from: int | None = None
     series_revision: int | None = None
@@ -75,12 +76,10 @@ class RescheduleForm(ShownRevisions):
     start: datetime
     duration: int = Field(ge=5, le=MAX_DURATION_MINUTES)
     title: str = Field(min_length=1, max_length=300)
-    scope: PageScope = PageScope.this
     acknowledge: bool = False
 
 
 class CancelForm(ShownRevisions):
-    scope: PageScope = PageScope.this
     confirm: bool = False
 
 

@@ -196,6 +196,18 @@ def _first_to_come(db: Session, session: VdoSession, now: datetime) -> VdoSessio
         return None
 
 
+def _changed_from(
+    db: Session, session_id: int, data: ShownRevisions, now: datetime
+) -> tuple[VdoSession, VdoSession, int]:
+    """The session shown, the one the change starts from (itself, or for the whole series its
+    first session still to come) and the revision to check on that one."""
+    shown = sessions.get_session(db, session_id)
+    if data.scope == PageScope.series:
+        first, revision = _series_start(db, shown, data, now)
+        return shown, first, revision
+    return shown, shown, data.revision
+
+
 def _series_start(
     db: Session, shown: VdoSession, data: ShownRevisions, now: datetime
 ) -> tuple[VdoSession, int]:
@@ -267,13 +279,12 @@ class SessionManagement(Controller):
         data: Annotated[RescheduleForm, Form],
     ) -> Response[Any]:
         def command(_: Principal) -> int | None:
-            session = sessions.get_session(db, session_id)
-            target, revision = session, data.revision
-            start = aware(data.start, session.organiser_zone)
-            if data.scope == PageScope.series:
-                target, revision = _series_start(db, session, data, clock.now())
-                # The same move, made from the series' first session still to come.
-                start = target.start_utc + (start - session.start_utc)
+            session, target, revision = _changed_from(db, session_id, data, clock.now())
+            # The move as asked of the session shown, made from `target` (the same session,
+            # or the series' first still to come).
+            start = target.start_utc + (
+                aware(data.start, session.organiser_zone) - session.start_utc
+            )
             update = parse_form(
                 SessionUpdate,
                 {
@@ -305,10 +316,7 @@ class SessionManagement(Controller):
         def command(_: Principal) -> None:
             if not data.confirm:
                 raise Conflict("Tick the box to confirm the cancellation; nothing was cancelled.")
-            session = sessions.get_session(db, session_id)
-            target, revision = session, data.revision
-            if data.scope == PageScope.series:
-                target, revision = _series_start(db, session, data, clock.now())
+            target, revision = _changed_from(db, session_id, data, clock.now())[1:]
             # Checked by `changes.cancel` under the row's lock, as the reschedule's is.
             cancelled = changes.cancel(db, target.id or 0, api_scope(data.scope), revision)
             enqueue_cancellation(db, state.settings, cancelled)
