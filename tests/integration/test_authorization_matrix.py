@@ -844,7 +844,7 @@ def _account(engine: Engine, name: str, role: str, person_id: int | None) -> tup
         return user.id or 0, auth.issue_token(db, user)[1]
 
 
-def _world(web: TestClient, engine: Engine, settings: Settings, clock: MovableClock) -> World:
+def build_world(web: TestClient, engine: Engine, settings: Settings, clock: MovableClock) -> World:
     # The world is built by a secretariat account of its own, apart from the callers.
     staff = {"Authorization": f"Bearer {_account(engine, 'setup', 'secretariat', None)[1]}"}
     calendar = build_calendar_network(web, staff, clock)
@@ -919,7 +919,7 @@ def _call(world: World, role: str, method: str, path: str, call: Call, csrf: str
     return world.client.request(method, url, **kwargs)
 
 
-def _sign_in(web: TestClient, role: str) -> str:
+def sign_in_as(web: TestClient, role: str) -> str:
     """Signs `role` in to the pages (anonymous: signs out); returns the form token to post."""
     web.cookies.clear()
     if role != "anonymous":
@@ -933,11 +933,11 @@ def test_every_route_answers_each_caller_as_the_matrix_says(
     if engine.dialect.name != "sqlite":
         pytest.skip("who may call what does not depend on the database; SQLite is faster")
     settings: Settings = web.app.state.settings
-    world = _world(web, engine, settings, clock)
+    world = build_world(web, engine, settings, clock)
     wrong: list[str] = []
     bodies: dict[str, list[tuple[str, str]]] = {role: [] for role in ROLES}
     for role in ROLES:
-        csrf = _sign_in(web, role)
+        csrf = sign_in_as(web, role)
         for (method, path), call in sorted({**ROUTES, **PAGES}.items()):
             expected = getattr(call.access, role)
             response = _call(world, role, method, path, call, csrf)
@@ -948,7 +948,7 @@ def test_every_route_answers_each_caller_as_the_matrix_says(
                 )
             bodies[role].append((f"{method} {path}", response.text))
             if call.signs_out:
-                csrf = _sign_in(web, role)
+                csrf = sign_in_as(web, role)
     assert not wrong, "\n".join(wrong)
     _assert_secrets_reach_only_the_entitled(bodies)
     _assert_drafts_reach_only_staff(bodies)

@@ -24,7 +24,13 @@ from sqlalchemy import Engine
 
 from service.http.abuse_limits import AbuseLimits
 from tests.dates import MovableClock
-from tests.integration.test_authorization_matrix import PAGES, Call, World, _sign_in, _world
+from tests.integration.test_authorization_matrix import (
+    PAGES,
+    Call,
+    World,
+    build_world,
+    sign_in_as,
+)
 
 pytestmark = pytest.mark.db
 
@@ -132,7 +138,7 @@ def test_no_input_makes_a_page_500(
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("input handling does not depend on the database; SQLite is faster")
-    world = _world(web, engine, web.app.state.settings, clock)
+    world = build_world(web, engine, web.app.state.settings, clock)
     query_names = _query_names(web)
     rng = random.Random(f"{SEED}-{role}")  # noqa: S311 - repeatable, not secret
     failures: list[str] = []
@@ -142,7 +148,7 @@ def test_no_input_makes_a_page_500(
             continue
         # Spoiled sign-ins count as failures: start each route with a clean slate.
         web.app.state.abuse_limits = AbuseLimits()
-        csrf = _sign_in(web, role)
+        csrf = sign_in_as(web, role)
         params = {name: str(value) for name, value in call.params(world).items()}
         form = call.data(world) if call.data else {}
         for spoiled in _spoiled_calls(rng, params, form, query_names.get((method, path), [])):
